@@ -1,0 +1,149 @@
+"""Command line: ``python -m bot {ask,chat,run,...}``.
+
+``run`` starts the Discord bot when a token is configured; without one it says so and points at
+``chat``, the same engine in the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from bot.config import ConfigError, Settings
+from bot.engine.engine import Engine
+from bot.engine.store import ensure_seeded
+from bot.terminal import format_answer
+
+log = logging.getLogger(__name__)
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # discord.py logs webhook and interaction URLs, which embed tokens, at DEBUG.
+    for noisy in ("discord.http", "discord.webhook", "discord.gateway"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
+
+
+def corpus_folder(args: argparse.Namespace, settings: Settings) -> Path:
+    """The folder to serve: ``--corpus`` as given, else the configured one, seeded when fresh."""
+    if args.corpus is not None:
+        if not args.corpus.is_dir():
+            raise ConfigError(f"--corpus {args.corpus}: no such folder")
+        return args.corpus
+    ensure_seeded(settings.corpus_dir, settings.seeds_dir)
+    return settings.corpus_dir
+
+
+def load_engine(args: argparse.Namespace, settings: Settings) -> Engine:
+    engine = Engine.from_folder(corpus_folder(args, settings))
+    for problem in engine.problems:
+        print(f"warning: {problem.path}: {problem.reason}", file=sys.stderr)
+    return engine
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    engine = load_engine(args, settings)
+    if args.question == "-":
+        return _ask_stream(engine, sys.stdin, sys.stdout, args.json, settings.answer_sentences)
+    answer = engine.ask(args.question, settings.answer_sentences)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        print(format_answer(answer), end="")
+    return 0
+
+
+def _ask_stream(engine: Engine, stream: TextIO, out: TextIO, as_json: bool, sentences: int) -> int:
+    for line in stream:
+        question = line.strip()
+        if not question:
+            continue
+        answer = engine.ask(question, sentences)
+        if as_json:
+            out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        else:
+            out.write(f"Q: {question}\n{format_answer(answer)}\n")
+        out.flush()
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    engine = load_engine(args, settings)
+    print(
+        f"Policy bot: {len(engine.documents)} documents, {len(engine.passages)} passages "
+        f"(corpus version {engine.version}). Ask a question; 'quit' or Ctrl-D to leave."
+    )
+    while True:
+        try:
+            question = input("\nask> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if question.lower() in {"quit", "exit", ":q"}:
+            return 0
+        if question:
+            print(format_answer(engine.ask(question, settings.answer_sentences)), end="")
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.corpus is not None:
+        settings = settings.model_copy(update={"corpus_dir": args.corpus})
+    if args.force_sync:
+        settings = settings.model_copy(update={"force_sync": True})
+    try:
+        settings.require_token()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("Without a token you can use the same engine in the terminal: python -m bot chat", file=sys.stderr)
+        return 2
+    from bot.adapter.runner import run_bot  # imported here: the engine commands need no Discord
+
+    return run_bot(settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    corpus = argparse.ArgumentParser(add_help=False)
+    corpus.add_argument("--corpus", type=Path, default=None, help="serve this folder instead of CORPUS_DIR")
+
+    ask = sub.add_parser("ask", parents=[corpus], help="answer one question (or '-' for one per stdin line)")
+    ask.add_argument("question", help="the question, or '-' to read one question per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    ask.set_defaults(handler=cmd_ask)
+
+    chat = sub.add_parser("chat", parents=[corpus], help="interactive questions in the terminal")
+    chat.set_defaults(handler=cmd_chat)
+
+    run = sub.add_parser("run", parents=[corpus], help="run the Discord bot (needs DISCORD_TOKEN)")
+    run.add_argument("--force-sync", action="store_true", help="sync slash commands even if unchanged")
+    run.set_defaults(handler=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in err["loc"]).upper() for err in exc.errors())
+        print(f"error: invalid configuration: {fields}", file=sys.stderr)
+        for err in exc.errors():
+            print(f"  {'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level if args.command == "run" else "WARNING")
+    try:
+        handler: Command = args.handler
+        return handler(args, settings)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

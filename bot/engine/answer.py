@@ -1,0 +1,136 @@
+"""From a question to verbatim, cited sentences — or an honest "not in the documents".
+
+Ranking. BM25 finds the best passages; every sentence in them is scored by how much of the
+question's *informative weight* it contains. A query term's weight is its IDF over passages
+(Lucene's form, always positive), so rare words count more than common ones, and a word the corpus
+never uses weighs the most of all. A sentence's score blends
+- its own coverage: the share of the question's weight whose terms appear in the sentence;
+- its passage's coverage (context: a sentence that says "it" may stand in a passage naming it);
+- a sentence-level BM25 with the same weights (term-frequency saturation, length normalisation).
+
+Abstention. The corpus answers a question when the best sentence covers at least half of the
+question's informative weight (``ANSWER_COVERAGE``). Half is the natural cut: the evidence must
+account for more of what the question asks about than it leaves out. Because missing terms weigh
+the most, a question whose key term the corpus lacks ("how many people *died* crossing?") falls
+below the line even when its other words match, while a question phrased with common words the
+corpus shares is answered. The rule uses only corpus statistics, never particular sentences.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.engine.index import idf
+from bot.engine.tokens import ANSWER_TYPES, answer_type_words
+
+ANSWER_COVERAGE = 0.5
+TOP_PASSAGES = 12
+MAX_MORE = 5
+# Further sentences are shown with the best one only when they score close to it.
+RELATIVE_SCORE_FOR_EXTRA = 0.8
+# Sentences sharing this much of their vocabulary are one sentence for the reader.
+DUPLICATE_OVERLAP = 0.8
+_K1 = 1.2
+_B = 0.75
+_W_SENTENCE, _W_PASSAGE, _W_BM25 = 0.6, 0.2, 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRecord:
+    passage_index: int
+    start: int  # document offsets
+    end: int
+    paragraph: int
+    tf: Counter[str]
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredSentence:
+    record: SentenceRecord
+    score: float
+    coverage: float
+
+
+def query_weights(terms: Sequence[str], df: Mapping[str, int], size: int) -> dict[str, float]:
+    """IDF weight of each query term.
+
+    A word that only says what kind of figure is wanted ("cost", "percentage") is dropped when the
+    corpus never uses it and the question carries the matching answer type: the figure answers it.
+    """
+    asks_for_type = any(term in ANSWER_TYPES for term in terms)
+    type_words = answer_type_words()
+    return {
+        term: idf(df.get(term, 0), size)
+        for term in terms
+        if not (asks_for_type and term in type_words and df.get(term, 0) == 0)
+    }
+
+
+def score_sentences(
+    weights: dict[str, float],
+    passage_hits: Sequence[tuple[int, float]],
+    sentences_of: Sequence[Sequence[SentenceRecord]],
+    passage_terms: Sequence[frozenset[str]],
+    average_length: float,
+) -> list[ScoredSentence]:
+    total = sum(weights.values()) or 1.0
+    scored: list[ScoredSentence] = []
+    raw: list[tuple[SentenceRecord, float, float, float]] = []
+    for passage_index, _ in passage_hits:
+        present = passage_terms[passage_index]
+        passage_cover = sum(w for t, w in weights.items() if t in present) / total
+        for record in sentences_of[passage_index]:
+            matched = [t for t in weights if t in record.tf]
+            if not matched or all(t in ANSWER_TYPES for t in matched):
+                continue
+            cover = sum(weights[t] for t in matched) / total
+            norm = _K1 * (1 - _B + _B * record.length / (average_length or 1.0))
+            bm25 = sum(weights[t] * record.tf[t] * (_K1 + 1) / (record.tf[t] + norm) for t in matched)
+            raw.append((record, cover, passage_cover, bm25))
+    if not raw:
+        return scored
+    best_bm25 = max(item[3] for item in raw) or 1.0
+    for record, cover, passage_cover, bm25 in raw:
+        score = _W_SENTENCE * cover + _W_PASSAGE * passage_cover + _W_BM25 * bm25 / best_bm25
+        scored.append(ScoredSentence(record, score, cover))
+    scored.sort(key=lambda s: (-s.score, s.record.passage_index, s.record.start))
+    return scored
+
+
+def is_duplicate(a: Counter[str], b: Counter[str]) -> bool:
+    """Near-duplicates: one sentence's words are (almost) all in the other.
+
+    Catches repeated sentences, a typo'd repeat and a caption that repeats a sentence with
+    "(File Photo)" appended; answer-type tokens are ignored.
+    """
+    words_a = {t for t in a if t not in ANSWER_TYPES}
+    words_b = {t for t in b if t not in ANSWER_TYPES}
+    if not words_a or not words_b:
+        return False
+    shared = len(words_a & words_b)
+    return shared / min(len(words_a), len(words_b)) >= DUPLICATE_OVERLAP
+
+
+def pick(scored: Sequence[ScoredSentence], limit: int, extra: int) -> tuple[list[ScoredSentence], list[ScoredSentence]]:
+    """The shown sentences (best first, near-duplicates dropped) and the next best, for "More"."""
+    kept: list[ScoredSentence] = []
+    for candidate in scored:
+        if any(is_duplicate(candidate.record.tf, k.record.tf) for k in kept):
+            continue
+        kept.append(candidate)
+        if len(kept) >= limit + extra:
+            break
+    if not kept:
+        return [], []
+    top = kept[0].score
+    shown = [kept[0]]
+    rest = []
+    for candidate in kept[1:]:
+        if len(shown) < limit and candidate.score >= RELATIVE_SCORE_FOR_EXTRA * top:
+            shown.append(candidate)
+        else:
+            rest.append(candidate)
+    return shown, rest[:extra]

@@ -1,0 +1,172 @@
+"""The engine: a corpus folder, indexed, answering questions. No Discord here.
+
+An ``Engine`` is immutable once built: a refresh builds a new one and swaps it in, so questions in
+flight keep the engine they started with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.engine import answer as answering
+from bot.engine.documents import load_folder
+from bot.engine.index import Bm25Index, EmptyCorpusError, SearchIndex
+from bot.engine.models import (
+    Answer,
+    AnswerSentence,
+    Citation,
+    ClosestPassage,
+    Document,
+    Passage,
+    SkippedFile,
+)
+from bot.engine.passages import split_passages
+from bot.engine.tokens import ANSWER_TYPES, iter_tokens, question_tokens, tokenize
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SENTENCES = 3
+CLOSEST_PASSAGES = 3
+MAX_QUESTION_CHARS = 1000
+
+
+class Engine:
+    def __init__(self, documents: Sequence[Document], problems: Sequence[SkippedFile] = ()) -> None:
+        self.documents: tuple[Document, ...] = tuple(documents)
+        self.problems: tuple[SkippedFile, ...] = tuple(problems)
+        self._documents_by_id = {d.id: d for d in self.documents}
+        passages: list[Passage] = []
+        for document in self.documents:
+            passages.extend(split_passages(document))
+        self.passages: tuple[Passage, ...] = tuple(passages)
+        self._passages_by_id = {p.id: i for i, p in enumerate(self.passages)}
+        tokenized = [tokenize(p.text) for p in self.passages]
+        self._passage_terms = [frozenset(tokens) for tokens in tokenized]
+        self._sentences = [self._sentence_records(i, p) for i, p in enumerate(self.passages)]
+        lengths = [s.length for records in self._sentences for s in records]
+        self._average_sentence_length = sum(lengths) / len(lengths) if lengths else 1.0
+        self.index: SearchIndex | None
+        try:
+            self.index = Bm25Index(tokenized)
+        except EmptyCorpusError:
+            self.index = None
+        self._df = Counter(t for terms in self._passage_terms for t in terms)
+        self.version = self._version()
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> Engine:
+        documents, problems = load_folder(Path(folder))
+        engine = cls(documents, problems)
+        log.info(
+            "corpus %s: %d documents, %d passages, %d skipped (version %s)",
+            folder, len(engine.documents), len(engine.passages), len(problems), engine.version,
+        )  # fmt: skip
+        return engine
+
+    def _sentence_records(self, index: int, passage: Passage) -> list[answering.SentenceRecord]:
+        records = []
+        for (start, end), paragraph in zip(passage.sentences, passage.sentence_paragraphs, strict=True):
+            tokens = tokenize(passage.text[start:end])
+            records.append(
+                answering.SentenceRecord(
+                    passage_index=index,
+                    start=passage.start + start,
+                    end=passage.start + end,
+                    paragraph=paragraph,
+                    tf=Counter(tokens),
+                    length=len(tokens),
+                )
+            )
+        return records
+
+    def _version(self) -> str:
+        digest = hashlib.sha256()
+        for document in sorted(self.documents, key=lambda d: d.id):
+            digest.update(f"{document.id}\0{document.sha256}\n".encode())
+        return digest.hexdigest()[:12]
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def document(self, document_id: str) -> Document | None:
+        return self._documents_by_id.get(document_id)
+
+    def passage(self, passage_id: str) -> Passage | None:
+        index = self._passages_by_id.get(passage_id)
+        return None if index is None else self.passages[index]
+
+    def citation(self, passage: Passage, paragraph: int | None = None) -> Citation:
+        document = self._documents_by_id[passage.document_id]
+        return Citation(
+            document=document.id,
+            title=document.meta.title,
+            source=document.meta.source,
+            url=document.meta.url,
+            date=document.meta.date,
+            paragraph=paragraph if paragraph is not None else passage.paragraph,
+            paragraph_end=None if paragraph is not None else passage.paragraph_end,
+            passage_id=passage.id,
+        )
+
+    def passage_counts(self) -> Counter[str]:
+        return Counter(p.document_id for p in self.passages)
+
+    # -- answering -------------------------------------------------------------------------
+
+    def ask(self, question: str, max_sentences: int = DEFAULT_SENTENCES) -> Answer:
+        question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        base = {"question": question, "corpus_version": self.version}
+        if self.index is None:
+            return Answer(**base, answered=False, reason="The corpus is empty: there are no documents to search.")
+        terms = question_tokens(question)
+        if not any(t not in ANSWER_TYPES for t in terms):
+            return Answer(**base, answered=False, reason="The question has no words to search for.")
+        weights = answering.query_weights(terms, self._df, len(self.passages))
+        hits = self.index.search(terms, answering.TOP_PASSAGES)
+        passage_hits = list(zip(hits.ids, hits.scores, strict=True))
+        scored = answering.score_sentences(
+            weights, passage_hits, self._sentences, self._passage_terms, self._average_sentence_length
+        )
+        shown, more = answering.pick(scored, max(1, max_sentences), answering.MAX_MORE)
+        coverage = shown[0].coverage if shown else 0.0
+        if shown and coverage >= answering.ANSWER_COVERAGE:
+            return Answer(
+                **base,
+                answered=True,
+                sentences=tuple(self._answer_sentence(s, terms) for s in shown),
+                more=tuple(self._answer_sentence(s, terms) for s in more),
+                coverage=coverage,
+            )
+        closest = tuple(
+            ClosestPassage(
+                text=" ".join(self.passages[i].text.split()),
+                score=score,
+                citation=self.citation(self.passages[i]),
+            )
+            for i, score in passage_hits[:CLOSEST_PASSAGES]
+        )
+        reason = (
+            "The documents do not answer this question."
+            if closest
+            else "Nothing in the documents matches this question."
+        )
+        return Answer(**base, answered=False, reason=reason, closest=closest, coverage=coverage)
+
+    def _answer_sentence(self, scored: answering.ScoredSentence, terms: Sequence[str]) -> AnswerSentence:
+        record = scored.record
+        passage = self.passages[record.passage_index]
+        document = self._documents_by_id[passage.document_id]
+        raw = document.text[record.start : record.end]
+        wanted = set(terms)
+        matched = tuple(dict.fromkeys(raw[s:e] for token, s, e in iter_tokens(raw) if token in wanted))
+        return AnswerSentence(
+            text=" ".join(raw.split()),
+            score=scored.score,
+            citation=self.citation(passage, record.paragraph),
+            start=record.start,
+            end=record.end,
+            matched_terms=matched,
+        )

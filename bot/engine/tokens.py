@@ -1,0 +1,200 @@
+"""Tokenization shared by indexing and querying.
+
+Words are case-folded, stopwords dropped and the rest Snowball-stemmed (PyStemmer, with a cache:
+stemming is most of the cost of tokenizing). Numbers are normalised to one spelling, so that
+"745,000" finds "745000" and "£140million", "£140m" and "140 million" find each other. Single
+characters are dropped except digits, which are figures.
+
+Figures also emit *answer-type* tokens (``_money``, ``_pct``, ``_num``, ``_year``), and questions
+emit the same tokens from their wording ("how much", "what percentage", "how many", "when"). A
+question asking "how much" then matches sentences that state an amount, with BM25's usual
+weighting: a corpus-independent way to prefer sentences of the kind of answer asked for.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+import Stemmer
+
+from bot.engine.stopwords import STOPWORDS
+
+MONEY = "_money"
+PERCENT = "_pct"
+NUMBER = "_num"
+YEAR = "_year"
+ANSWER_TYPES = frozenset({MONEY, PERCENT, NUMBER, YEAR})
+
+_CURRENCY_SYMBOLS = {"£": "gbp", "$": "usd", "€": "eur"}
+_CURRENCY_WORDS = {
+    "pound": "gbp", "pounds": "gbp", "sterling": "gbp", "gbp": "gbp",
+    "dollar": "usd", "dollars": "usd", "usd": "usd",
+    "euro": "eur", "euros": "eur", "eur": "eur",
+}  # fmt: skip
+_SCALES = {
+    "k": 1e3, "thousand": 1e3,
+    "m": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6,
+    "bn": 1e9, "b": 1e9, "billion": 1e9, "billions": 1e9,
+    "tn": 1e12, "trillion": 1e12,
+}  # fmt: skip
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+}  # fmt: skip
+_PERCENT_WORDS = {"percent", "percentage", "pc"}
+
+# One pass over the text: a number (with optional currency, thousands separators, decimals and
+# scale word), a "per cent"/"%", or a word. Linear: no nested quantifiers.
+_TOKEN_RE = re.compile(
+    r"(?:(?P<cur>[£$€])\s?)?(?P<num>\d[\d,]*(?:\.\d+)?)"
+    r"(?:\s?(?P<scale>thousand|millions?|billions?|trillion|mn|bn|tn|[kmb])(?![^\W\d_]))?"
+    r"(?P<pct>\s?%|\s?per\s?cent\b)?"
+    r"|(?P<word>[^\W_]+(?:['’][^\W\d_]+)?)"
+    r"|(?P<sym>[£$€%])",
+    re.IGNORECASE,
+)
+
+# Question wording that asks for a kind of answer.
+_QUESTION_TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bhow much\b|\bcost|\bprice|\bworth\b|\bspen[dt]\b|\bpaid\b|\bfund"), MONEY),
+    (re.compile(r"\bpercent|\bper cent\b|\bproportion\b|\bshare of\b|%"), PERCENT),
+    (re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b|\bhow large\b|\bfigure\b"), NUMBER),
+    (re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bwhat date\b"), YEAR),
+)
+
+_stemmer = Stemmer.Stemmer("english")
+
+# Question words that name the kind of answer wanted; a corpus that never uses them is not
+# missing the question's topic, it answers them with figures of that kind.
+_ANSWER_TYPE_WORDS = frozenset(
+    "cost costs costing price priced worth spend spent paid fund funded funding percent percentage "
+    "proportion share".split()
+)
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def format_number(value: float) -> str:
+    """One spelling per number: 140000000, 3.5, 0.25."""
+    if value == int(value) and abs(value) < 1e18:
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+def _parse_number(digits: str) -> float | None:
+    cleaned = digits.replace(",", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def iter_tokens(text: str) -> Iterator[tuple[str, int, int]]:
+    """Yield ``(token, start, end)`` for the text as written (offsets in ``text``).
+
+    Offsets are those of ``text`` itself: the text is case-folded per match, not normalised as a
+    whole, so spans stay valid for highlighting.
+    """
+    previous_was_number = False
+    for match in _TOKEN_RE.finditer(text):
+        start, end = match.span()
+        if match.group("num") is not None:
+            yield from _number_tokens(match, start, end)
+            previous_was_number = True
+            continue
+        sym = match.group("sym")
+        if sym is not None:
+            if sym == "%":
+                yield "percent", start, end
+                yield PERCENT, start, end
+            else:
+                yield _CURRENCY_SYMBOLS[sym], start, end
+            continue
+        word = normalise(match.group("word")).replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        word = word.replace("'", "")
+        if word in _CURRENCY_WORDS:
+            yield _CURRENCY_WORDS[word], start, end
+            if previous_was_number:
+                yield MONEY, start, end
+            previous_was_number = False
+            continue
+        if word in _PERCENT_WORDS:
+            yield "percent", start, end
+            yield PERCENT, start, end
+            previous_was_number = False
+            continue
+        if word in _NUMBER_WORDS and word != "one":
+            # "six times", "five years": spell them as digits so "6 times" finds them.
+            yield str(_NUMBER_WORDS[word]), start, end
+            previous_was_number = True
+            continue
+        previous_was_number = False
+        if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
+            continue
+        yield stem(word), start, end
+
+
+def _number_tokens(match: re.Match[str], start: int, end: int) -> Iterator[tuple[str, int, int]]:
+    value = _parse_number(match.group("num"))
+    if value is None:
+        return
+    scale = match.group("scale")
+    currency = match.group("cur")
+    if scale:
+        factor = _SCALES.get(scale.lower())
+        # A bare "m"/"b"/"k" is a scale only after a currency sign: "5 m" may be metres.
+        if factor and (len(scale) > 1 or currency):
+            value *= factor
+    yield format_number(value), start, end
+    if currency:
+        yield _CURRENCY_SYMBOLS[currency], start, end
+        yield MONEY, start, end
+    if match.group("pct"):
+        yield "percent", start, end
+        yield PERCENT, start, end
+    elif not currency:
+        digits = match.group("num")
+        if len(digits) == 4 and digits.isdigit() and 1800 <= value <= 2199 and not scale:
+            yield YEAR, start, end
+        else:
+            yield NUMBER, start, end
+
+
+def tokenize(text: str) -> list[str]:
+    """Index tokens of a document text (answer-type tokens included)."""
+    return [token for token, _, _ in iter_tokens(text)]
+
+
+@lru_cache(maxsize=1)
+def answer_type_words() -> frozenset[str]:
+    """Stems of the words that make a question ask for a kind of figure."""
+    return frozenset(stem(word) for word in _ANSWER_TYPE_WORDS)
+
+
+def question_tokens(question: str) -> list[str]:
+    """Tokens of a question: its words plus the answer types its wording asks for.
+
+    A question's own figures keep their words but not their answer types: "when did 745,000
+    arrive?" asks for a date, not for any number.
+    """
+    tokens = [t for t in tokenize(question) if t not in ANSWER_TYPES]
+    folded = normalise(question)
+    for pattern, answer_type in _QUESTION_TYPES:
+        if pattern.search(folded):
+            tokens.append(answer_type)
+    return list(dict.fromkeys(tokens))

@@ -1,0 +1,46 @@
+"""Plain-text rendering of engine results for the command line."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.engine.models import Answer, Citation
+
+_WIDTH = 100
+
+
+def format_citation(citation: Citation) -> str:
+    parts = [citation.title]
+    if citation.source:
+        parts.append(citation.source)
+    if citation.date:
+        parts.append(citation.date)
+    parts.append(citation.paragraph_label)
+    text = ", ".join(parts)
+    return f"{text} <{citation.url}>" if citation.url else text
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(text, width=_WIDTH, initial_indent=indent, subsequent_indent=" " * len(indent))
+
+
+def format_answer(answer: Answer) -> str:
+    lines: list[str] = []
+    if answer.answered:
+        for number, sentence in enumerate(answer.sentences, start=1):
+            lines.append(_wrap(f"“{sentence.text}”", f"[{number}] "))
+        lines.append("")
+        lines.append("Sources:")
+        for number, sentence in enumerate(answer.sentences, start=1):
+            lines.append(_wrap(format_citation(sentence.citation), f"  [{number}] "))
+    else:
+        lines.append(answer.reason or "The documents do not answer this question.")
+        if answer.closest:
+            lines.append("")
+            lines.append("Closest passages (not a direct answer):")
+            for passage in answer.closest:
+                text = passage.text if len(passage.text) <= 400 else passage.text[:399] + "…"
+                lines.append(_wrap(f"“{text}”", "  - "))
+                lines.append(_wrap(format_citation(passage.citation), "    "))
+    lines.append(f"(corpus version {answer.corpus_version})" if answer.corpus_version else "")
+    return "\n".join(lines).rstrip() + "\n"
