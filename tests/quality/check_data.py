@@ -187,7 +187,7 @@ for fname, corpus, min_n, min_u in QFILES:
 NUM_WORDS = (r'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|'
              r'hundred|thousand|million|billion|half|halves|third|thirds|quarter|quarters|fifth|fifths|'
              r'twice|double|doubled|triple|tripled|single|dozen|dozens|decade|decades|hundreds|thousands|millions')
-NUM_TOKEN = re.compile(r'\d[\d,.]*|\b(?:%s)\b' % NUM_WORDS, re.I)
+NUM_TOKEN = re.compile(rf'\d[\d,.]*|\b(?:{NUM_WORDS})\b', re.I)
 # tokens deliberately not listed as figures: (source, token, snippet of the sentence)
 ALLOWED = [
     ('seed', 'single', 'not a single deportee'),          # idiom for "none", not a quantity
