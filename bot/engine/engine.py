@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,8 @@ from bot.engine.passages import split_passages
 from bot.engine.tokens import ANSWER_TYPES, iter_tokens, question_tokens, tokenize
 
 log = logging.getLogger(__name__)
+
+_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
 
 DEFAULT_SENTENCES = 3
 CLOSEST_PASSAGES = 3
@@ -68,8 +71,16 @@ class Engine:
         return engine
 
     def _sentence_records(self, index: int, passage: Passage) -> list[answering.SentenceRecord]:
+        """Answer candidates of a passage: its sentences, except headings.
+
+        A heading labels what follows; it is context for its passage, not a statement to quote.
+        """
         records = []
+        text = self._documents_by_id[passage.document_id].text
         for (start, end), paragraph in zip(passage.sentences, passage.sentence_paragraphs, strict=True):
+            line_start = text.rfind("\n", 0, passage.start + start) + 1
+            if _HEADING.match(text, line_start):
+                continue
             tokens = tokenize(passage.text[start:end])
             records.append(
                 answering.SentenceRecord(

@@ -16,10 +16,11 @@ hadn hasn haven isn ma mightn mustn needn shan shouldn wasn weren won wouldn
 """
 
 # Words of the question, not of its topic: "hey, can anyone tell me what's the deal with ...".
+# "How many"/"how much" are kept as answer types by the tokenizer, not as words.
 _CHAT_FILLERS = """
 what's whats hey hi hello please pls plz tell anyone anybody someone know u ur guys bot ok okay
 thanks thank really actually exactly basically wondering wonder explain would could might shall
-may must also yet let lets let's
+may must also yet let lets let's many much
 """
 
 STOPWORDS: frozenset[str] = frozenset(_NLTK_ENGLISH.split()) | frozenset(_CHAT_FILLERS.split())

@@ -1,4 +1,11 @@
-"""The live corpus folder on disk.
+"""The live corpus folder on disk: seeding, adding, removing (to a trash) and restoring documents.
+
+Nothing a moderator does loses data: removed documents move to ``.trash/`` inside the corpus (a
+hidden folder the loader skips) and can be restored. Every write is atomic — a temporary file in
+the same folder, flushed and fsynced, then renamed over the target — so a crash never leaves a
+half-written document visible. A document's metadata lives in its sidecar ``<name>.meta.json``,
+written before the document itself: a sidecar without its document is ignored by the loader,
+while a document is never visible without its metadata.
 
 A fresh deployment's corpus folder is filled from ``seeds/`` once; a marker file records that, so
 a corpus a moderator emptied on purpose is not refilled behind their back.
@@ -6,15 +13,37 @@ a corpus a moderator emptied on purpose is not refilled behind their back.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import logging
+import os
+import re
 import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.engine.documents import SIDECAR_SUFFIX, corpus_files
+from bot.engine.documents import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, TRASH_DIR, corpus_files
 
 log = logging.getLogger(__name__)
 
 SEEDED_MARKER = ".seeded"
+_SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,120}\.(?:txt|md)")
+_TEMP_PREFIX = ".tmp-"
+
+
+class StoreError(ValueError):
+    """A corpus change that cannot be made; the message is for the moderator."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrashEntry:
+    id: str  # the name inside .trash/
+    document_id: str
+    removed_at: str
+    title: str | None
 
 
 def ensure_seeded(corpus_dir: Path, seeds_dir: Path) -> list[str]:
@@ -28,12 +57,154 @@ def ensure_seeded(corpus_dir: Path, seeds_dir: Path) -> list[str]:
         relative = path.relative_to(seeds_dir)
         target = corpus_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
         sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
         if sidecar.is_file():
-            shutil.copyfile(sidecar, target.with_name(target.name + SIDECAR_SUFFIX))
+            atomic_write(target.with_name(target.name + SIDECAR_SUFFIX), sidecar.read_bytes())
+        atomic_write(target, path.read_bytes())
         copied.append(relative.as_posix())
-    marker.write_text("seeded from " + str(seeds_dir) + "\n", encoding="utf-8")
+    atomic_write(marker, f"seeded from {seeds_dir}\n".encode())
     if copied:
         log.info("filled %s from %s: %s", corpus_dir, seeds_dir, ", ".join(copied))
     return copied
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` so that readers see the old file or the new one, never a part."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def remove_stale_temporaries(corpus_dir: Path) -> list[Path]:
+    """Delete temporary files a crash left behind (they were never visible as documents)."""
+    removed = []
+    for folder in (corpus_dir, corpus_dir / TRASH_DIR):
+        if folder.is_dir():
+            for path in folder.glob(_TEMP_PREFIX + "*"):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed.append(path)
+    return removed
+
+
+class CorpusStore:
+    """Changes to one corpus folder. Callers serialise changes (one at a time)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.trash = root / TRASH_DIR
+
+    def path_of(self, document_id: str) -> Path:
+        """The file of a document id, refusing anything outside the corpus folder."""
+        candidate = (self.root / document_id).resolve()
+        root = self.root.resolve()
+        if root not in candidate.parents or candidate.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise StoreError(f"{document_id!r} is not a document of this corpus")
+        if any(part.startswith(".") for part in candidate.relative_to(root).parts):
+            raise StoreError(f"{document_id!r} is not a document of this corpus")
+        return candidate
+
+    def add(self, name: str, text: str, meta: dict[str, object]) -> str:
+        """Store a new document under ``name`` (chosen by the bot) with its metadata sidecar."""
+        if not _SAFE_NAME.fullmatch(name):
+            raise StoreError(f"unsafe document name {name!r}")
+        target = self.root / name
+        if target.exists():
+            raise StoreError(f"a document named {name} already exists (the same file was added before?)")
+        data = text.encode("utf-8")
+        sidecar = {**meta, "sha256": hashlib.sha256(data).hexdigest()}
+        atomic_write(self._sidecar(target), json.dumps(sidecar, ensure_ascii=False, indent=2).encode("utf-8"))
+        atomic_write(target, data)
+        return name
+
+    def remove(self, document_id: str) -> TrashEntry:
+        """Move a document and its sidecar into the trash; returns the entry to restore it."""
+        path = self.path_of(document_id)
+        if not path.is_file():
+            raise StoreError(f"no document {document_id!r}")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        entry_dir = self.trash / stamp
+        entry_dir.mkdir(parents=True, exist_ok=False)
+        relative = path.relative_to(self.root.resolve())
+        atomic_write(entry_dir / "origin.json", json.dumps({"document_id": relative.as_posix()}).encode())
+        sidecar = self._sidecar(path)
+        # The document goes first: once it is gone from the corpus, a leftover sidecar is inert.
+        os.replace(path, entry_dir / path.name)
+        if sidecar.is_file():
+            os.replace(sidecar, entry_dir / sidecar.name)
+        _fsync_dir(path.parent)
+        _fsync_dir(entry_dir)
+        return self._entry(entry_dir)
+
+    def restore(self, trash_id: str) -> str:
+        """Put a trashed document back where it was; refuses to overwrite a live document."""
+        entry_dir = self.trash / trash_id
+        if "/" in trash_id or trash_id.startswith(".") or not entry_dir.is_dir():
+            raise StoreError(f"nothing in the trash called {trash_id!r}")
+        entry = self._entry(entry_dir)
+        target = self.path_of(entry.document_id)
+        if target.exists():
+            raise StoreError(f"{entry.document_id} exists again; remove it first or rename it")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        sidecar = entry_dir / (target.name + SIDECAR_SUFFIX)
+        if sidecar.is_file():
+            os.replace(sidecar, self._sidecar(target))
+        os.replace(entry_dir / target.name, target)
+        _fsync_dir(target.parent)
+        shutil.rmtree(entry_dir, ignore_errors=True)
+        return entry.document_id
+
+    def trash_entries(self) -> list[TrashEntry]:
+        if not self.trash.is_dir():
+            return []
+        entries = []
+        for entry_dir in sorted(self.trash.iterdir(), reverse=True):
+            if entry_dir.is_dir() and (entry_dir / "origin.json").is_file():
+                with contextlib.suppress(StoreError):
+                    entries.append(self._entry(entry_dir))
+        return entries
+
+    def read_meta(self, document_id: str) -> dict[str, object]:
+        sidecar = self._sidecar(self.path_of(document_id))
+        try:
+            data = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _entry(self, entry_dir: Path) -> TrashEntry:
+        try:
+            origin = json.loads((entry_dir / "origin.json").read_text(encoding="utf-8"))
+            document_id = str(origin["document_id"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise StoreError(f"trash entry {entry_dir.name} is damaged") from exc
+        title = None
+        sidecar = entry_dir / (Path(document_id).name + SIDECAR_SUFFIX)
+        with contextlib.suppress(OSError, ValueError):
+            title = json.loads(sidecar.read_text(encoding="utf-8")).get("title")
+        removed_at = datetime.strptime(entry_dir.name, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+        removed = removed_at.isoformat(timespec="seconds")
+        return TrashEntry(id=entry_dir.name, document_id=document_id, removed_at=removed, title=title)
+
+    @staticmethod
+    def _sidecar(path: Path) -> Path:
+        return path.with_name(path.name + SIDECAR_SUFFIX)
