@@ -1,5 +1,4 @@
 """Shared fixtures: a clean environment, the project's corpora, and built engines."""
-
 from __future__ import annotations
 
 import shutil
@@ -8,6 +7,10 @@ from pathlib import Path
 import pytest
 
 from bot.engine.engine import Engine
+
+pytest_plugins = ["tests.fake_discord.plugin"]
+
+pytest_plugins = ["tests.fake_discord.plugin"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
