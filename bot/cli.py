@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from bot.config import ConfigError, Settings
 from bot.engine.engine import Engine
 from bot.engine.store import ensure_seeded
-from bot.terminal import format_answer
+from bot.terminal import format_answer, format_figures
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,15 @@ def _ask_stream(engine: Engine, stream: TextIO, out: TextIO, as_json: bool, sent
     return 0
 
 
+def cmd_figures(args: argparse.Namespace, settings: Settings) -> int:
+    engine = load_engine(args, settings)
+    if args.json:
+        print(json.dumps(engine.figures.lookup_json(args.topic, args.limit), ensure_ascii=False))
+    else:
+        print(format_figures(args.topic, engine.figures.lookup(args.topic, args.limit)), end="")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     engine = load_engine(args, settings)
     print(
@@ -120,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help="the question, or '-' to read one question per line from stdin")
     ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
     ask.set_defaults(handler=cmd_ask)
+
+    figures = sub.add_parser("figures", parents=[corpus], help="figures (amounts, counts, percentages) on a topic")
+    figures.add_argument("topic", nargs="?", default="", help="what the figures measure; empty for an overview")
+    figures.add_argument("--json", action="store_true", help="print JSON")
+    figures.add_argument("--limit", type=int, default=5, help="groups of figures to show (default 5)")
+    figures.set_defaults(handler=cmd_figures)
 
     chat = sub.add_parser("chat", parents=[corpus], help="interactive questions in the terminal")
     chat.set_defaults(handler=cmd_chat)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.engine.figures import FigureGroup
 from bot.engine.models import Answer, Citation
 
 _WIDTH = 100
@@ -44,3 +45,20 @@ def format_answer(answer: Answer) -> str:
                 lines.append(_wrap(format_citation(passage.citation), "    "))
     lines.append(f"(corpus version {answer.corpus_version})" if answer.corpus_version else "")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def format_figures(topic: str, groups: list[FigureGroup]) -> str:
+    if not groups:
+        return f"No figures in the documents match {topic!r}.\n"
+    lines: list[str] = []
+    for group in groups:
+        lines.append(f"{group.label}:")
+        for member in group.members:
+            figure = member.figure
+            qualifier = f"{figure.qualifier} " if figure.qualifier else ""
+            role = {"from": " (earlier value)", "to": " (new value)", "change": " (change)"}.get(figure.role or "", "")
+            lines.append(_wrap(f"{qualifier}{figure.text}{role} — {figure.kind}", "  * "))
+            lines.append(_wrap(f"“{member.sentence}”", "      "))
+            lines.append(_wrap(format_citation(member.citation), "      "))
+        lines.append("")
+    return "\n".join(lines)

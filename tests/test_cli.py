@@ -81,3 +81,30 @@ def test_invalid_setting_names_the_variable(
     monkeypatch.setenv("ANSWER_SENTENCES", "9")
     assert main(["ask", "--corpus", str(SEEDS), "q"]) == 2
     assert "ANSWER_SENTENCES" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("topic", "expected"),
+    [
+        ("how much did the original scheme cost?", "£140million"),
+        ("what is the new salary threshold?", "£38,"),
+        ("how many migrants crossed in 2021?", "28,526"),
+    ],
+)
+def test_figures_json_puts_the_right_figure_first_or_second(
+    topic: str, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["figures", "--json", "--corpus", str(SEEDS), topic]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["topic"] == topic
+    top = data["figures"][:2]
+    assert any(expected in figure["text"] for figure in top), top
+    figure = top[0]
+    assert set(figure) >= {"text", "value", "kind", "unit", "qualifier", "label", "sentence", "citation"}
+    assert figure["sentence"] and figure["citation"]["paragraph"] >= 1
+
+
+def test_figures_text_and_overview(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["figures", "--corpus", str(SEEDS)]) == 0
+    out = capsys.readouterr().out
+    assert "£140million" in out and "¶" in out

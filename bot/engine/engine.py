@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.engine import answer as answering
 from bot.engine.documents import load_folder
+from bot.engine.figures import FigureIndex
 from bot.engine.index import Bm25Index, EmptyCorpusError, SearchIndex
 from bot.engine.models import (
     Answer,
@@ -59,6 +60,8 @@ class Engine:
             self.index = None
         self._df = Counter(t for terms in self._passage_terms for t in terms)
         self.version = self._version()
+        # Figures are extracted at index time, with the same sentences and citations as answers.
+        self.figures = FigureIndex.from_engine(self)
 
     @classmethod
     def from_folder(cls, folder: Path) -> Engine:
