@@ -17,9 +17,10 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from bot.config import ConfigError, Settings
+from bot.engine.claims import check_claim
 from bot.engine.engine import Engine
 from bot.engine.store import ensure_seeded
-from bot.terminal import format_answer, format_figures
+from bot.terminal import format_answer, format_claim, format_figures
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,20 @@ def cmd_figures(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    if args.claim is None:
+        from bot.health import run_health_check
+
+        return run_health_check(settings, args.corpus)
+    engine = load_engine(args, settings)
+    result = check_claim(engine, args.claim, settings.answer_sentences)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print(format_claim(result), end="")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     engine = load_engine(args, settings)
     print(
@@ -135,6 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--json", action="store_true", help="print JSON")
     figures.add_argument("--limit", type=int, default=5, help="groups of figures to show (default 5)")
     figures.set_defaults(handler=cmd_figures)
+
+    check = sub.add_parser(
+        "check", parents=[corpus], help="check a claim against the documents; with no claim, check the deployment"
+    )
+    check.add_argument("claim", nargs="?", default=None, help="the claim (omit to validate configuration and corpus)")
+    check.add_argument("--json", action="store_true", help="print JSON")
+    check.set_defaults(handler=cmd_check)
 
     chat = sub.add_parser("chat", parents=[corpus], help="interactive questions in the terminal")
     chat.set_defaults(handler=cmd_chat)

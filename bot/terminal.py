@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.engine.claims import ClaimCheck
 from bot.engine.figures import FigureGroup
 from bot.engine.models import Answer, Citation
 
@@ -62,3 +63,17 @@ def format_figures(topic: str, groups: list[FigureGroup]) -> str:
             lines.append(_wrap(format_citation(member.citation), "      "))
         lines.append("")
     return "\n".join(lines)
+
+
+def format_claim(check: ClaimCheck) -> str:
+    lines = [f"Claim: {check.claim}", ""]
+    if check.comparisons:
+        lines.append("Figures:")
+        for comparison in check.comparisons:
+            lines.append(_wrap(comparison.summary, "  * "))
+            for member in comparison.corpus:
+                lines.append(_wrap(f"“{member.sentence}” — {format_citation(member.citation)}", "      "))
+        lines.append("")
+    lines.append("What the documents say:" if check.answer.answered else "")
+    lines.append(format_answer(check.answer))
+    return "\n".join(line for line in lines if line is not None)
