@@ -1,0 +1,286 @@
+"""State that survives restarts, in one SQLite file: questions asked, feedback, command-sync hashes.
+
+One connection, owned by one worker thread: every call runs there (never on the event loop), so
+SQLite sees a single writer and no locking games are needed. WAL keeps readers (``sqlite3`` in a
+shell, a later ``/corpus gaps``) from blocking the bot. The schema is created idempotently;
+``PRAGMA user_version`` numbers it for later migrations (the audit log comes in a later issue).
+
+Questions are kept because the buttons under an answer carry only the question's id: after a
+restart the bot re-asks the stored question against the current engine. Unanswered ones are the
+corpus's gaps. Ids are AUTOINCREMENT so a forgotten question's id is never reused by a new one
+(an old button must say "expired", not answer someone else's question).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Vote = Literal[-1, 1]
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    question       TEXT    NOT NULL,
+    user_id        INTEGER NOT NULL,
+    guild_id       INTEGER,
+    channel_id     INTEGER,
+    corpus_version TEXT    NOT NULL,
+    answered       INTEGER NOT NULL CHECK (answered IN (0, 1)),
+    asked_at       REAL    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS questions_by_answered ON questions (answered, asked_at);
+
+-- question text and version are copied in on purpose: feedback outlives forgotten questions.
+CREATE TABLE IF NOT EXISTS feedback (
+    question_id    INTEGER NOT NULL,
+    user_id        INTEGER NOT NULL,
+    vote           INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    question       TEXT    NOT NULL,
+    corpus_version TEXT    NOT NULL,
+    voted_at       REAL    NOT NULL,
+    PRIMARY KEY (question_id, user_id)
+);
+
+CREATE TABLE IF NOT EXISTS command_sync (
+    scope        TEXT PRIMARY KEY,
+    payload_hash TEXT NOT NULL,
+    synced_at    REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    id: int
+    question: str
+    user_id: int
+    guild_id: int | None
+    channel_id: int | None
+    corpus_version: str
+    answered: bool
+    asked_at: float
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    question_id: int
+    user_id: int
+    vote: Vote
+    question: str
+    corpus_version: str
+    voted_at: float
+
+
+class Storage:
+    """Async façade over one SQLite connection confined to a single worker thread."""
+
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self._clock = clock
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._connection: sqlite3.Connection | None = None
+
+    @classmethod
+    async def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> Storage:
+        storage = cls(path, clock=clock)
+        await storage._run(storage._open)
+        return storage
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._run(self._close)
+        self._executor.shutdown(wait=True)
+
+    async def __aenter__(self) -> Storage:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _run(self, func: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+
+    # -- in the worker thread ----------------------------------------------------------------
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, isolation_level=None)  # autocommit; explicit transactions
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA busy_timeout=5000")
+        connection.execute("BEGIN IMMEDIATE")  # two processes opening a fresh file must not race
+        for statement in _statements(_SCHEMA):
+            connection.execute(statement)
+        connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+        self._connection = connection
+        log.info("state database %s (schema %d)", self.path, SCHEMA_VERSION)
+
+    def _close(self) -> None:
+        assert self._connection is not None
+        self._connection.close()
+        self._connection = None
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise RuntimeError("the state database is closed")
+        return self._connection
+
+    # -- questions ---------------------------------------------------------------------------
+
+    async def record_question(
+        self,
+        question: str,
+        *,
+        user_id: int,
+        guild_id: int | None,
+        channel_id: int | None,
+        corpus_version: str,
+        answered: bool,
+    ) -> int:
+        """Store a question asked (answered or not); returns its id, which buttons carry."""
+
+        def insert() -> int:
+            cursor = self._db.execute(
+                "INSERT INTO questions (question, user_id, guild_id, channel_id, corpus_version, answered, asked_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (question, user_id, guild_id, channel_id, corpus_version, int(answered), self._clock()),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+        return await self._run(insert)
+
+    async def question(self, question_id: int) -> QuestionRecord | None:
+        def select() -> QuestionRecord | None:
+            row = self._db.execute("SELECT * FROM questions WHERE id = ?", (question_id,)).fetchone()
+            return _question(row) if row else None
+
+        return await self._run(select)
+
+    async def unanswered(self, *, since: float = 0.0, limit: int = 100) -> list[QuestionRecord]:
+        """Questions the corpus did not answer, newest first (for ``/corpus gaps``)."""
+
+        def select() -> list[QuestionRecord]:
+            rows = self._db.execute(
+                "SELECT * FROM questions WHERE answered = 0 AND asked_at >= ? ORDER BY asked_at DESC, id DESC LIMIT ?",
+                (since, limit),
+            ).fetchall()
+            return [_question(row) for row in rows]
+
+        return await self._run(select)
+
+    async def forget_answered_before(self, cutoff: float) -> int:
+        """Drop answered questions asked before ``cutoff`` (their buttons then say "expired").
+
+        Unanswered ones stay: they are the corpus's gaps.
+        """
+
+        def delete() -> int:
+            return self._db.execute("DELETE FROM questions WHERE answered = 1 AND asked_at < ?", (cutoff,)).rowcount
+
+        return await self._run(delete)
+
+    # -- feedback ----------------------------------------------------------------------------
+
+    async def record_vote(self, question: QuestionRecord, user_id: int, vote: Vote) -> Vote | None:
+        """One vote per user per answer; a new vote replaces the old. Returns the previous vote."""
+
+        def upsert() -> Vote | None:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute(
+                    "SELECT vote FROM feedback WHERE question_id = ? AND user_id = ?", (question.id, user_id)
+                ).fetchone()
+                db.execute(
+                    "INSERT INTO feedback (question_id, user_id, vote, question, corpus_version, voted_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (question_id, user_id)"
+                    " DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
+                    (question.id, user_id, vote, question.question, question.corpus_version, self._clock()),
+                )
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return row["vote"] if row else None
+
+        return await self._run(upsert)
+
+    async def feedback(self, question_id: int | None = None) -> list[FeedbackRecord]:
+        def select() -> list[FeedbackRecord]:
+            if question_id is None:
+                rows = self._db.execute("SELECT * FROM feedback ORDER BY voted_at, question_id, user_id").fetchall()
+            else:
+                rows = self._db.execute(
+                    "SELECT * FROM feedback WHERE question_id = ? ORDER BY voted_at, user_id", (question_id,)
+                ).fetchall()
+            return [
+                FeedbackRecord(
+                    question_id=row["question_id"],
+                    user_id=row["user_id"],
+                    vote=row["vote"],
+                    question=row["question"],
+                    corpus_version=row["corpus_version"],
+                    voted_at=row["voted_at"],
+                )
+                for row in rows
+            ]
+
+        return await self._run(select)
+
+    # -- command sync ------------------------------------------------------------------------
+
+    async def sync_hash(self, scope: str) -> str | None:
+        """The hash of the command payload last synced to ``scope`` (global or one guild)."""
+
+        def select() -> str | None:
+            row = self._db.execute("SELECT payload_hash FROM command_sync WHERE scope = ?", (scope,)).fetchone()
+            return row["payload_hash"] if row else None
+
+        return await self._run(select)
+
+    async def set_sync_hash(self, scope: str, payload_hash: str) -> None:
+        def upsert() -> None:
+            self._db.execute(
+                "INSERT INTO command_sync (scope, payload_hash, synced_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (scope)"
+                " DO UPDATE SET payload_hash = excluded.payload_hash, synced_at = excluded.synced_at",
+                (scope, payload_hash, self._clock()),
+            )
+
+        await self._run(upsert)
+
+
+def _statements(script: str) -> list[str]:
+    """The schema's statements, one by one (``executescript`` would commit behind our back)."""
+    lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _question(row: sqlite3.Row) -> QuestionRecord:
+    return QuestionRecord(
+        id=row["id"],
+        question=row["question"],
+        user_id=row["user_id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        corpus_version=row["corpus_version"],
+        answered=bool(row["answered"]),
+        asked_at=row["asked_at"],
+    )
