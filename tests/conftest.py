@@ -10,8 +10,6 @@ from bot.engine.engine import Engine
 
 pytest_plugins = ["tests.fake_discord.plugin"]
 
-pytest_plugins = ["tests.fake_discord.plugin"]
-
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 CORPUS_B = ROOT / "tests" / "quality" / "corpus_b"
