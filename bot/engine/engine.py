@@ -11,7 +11,10 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from bot.engine import answer as answering
 from bot.engine.documents import load_folder
@@ -27,6 +30,7 @@ from bot.engine.models import (
     SkippedFile,
 )
 from bot.engine.passages import split_passages
+from bot.engine.semantic import SentenceEncoder, load_encoder
 from bot.engine.tokens import ANSWER_TYPES, iter_tokens, question_tokens, tokenize
 
 log = logging.getLogger(__name__)
@@ -38,8 +42,16 @@ CLOSEST_PASSAGES = 3
 MAX_QUESTION_CHARS = 1000
 
 
+@lru_cache(maxsize=1)
+def shared_encoder() -> SentenceEncoder | None:
+    """One encoder per process (0.2 s to load, ~90 MB): every engine built shares it."""
+    return load_encoder()
+
+
 class Engine:
-    def __init__(self, documents: Sequence[Document], problems: Sequence[SkippedFile] = ()) -> None:
+    def __init__(
+        self, documents: Sequence[Document], problems: Sequence[SkippedFile] = (), semantic: bool = True
+    ) -> None:
         self.documents: tuple[Document, ...] = tuple(documents)
         self.problems: tuple[SkippedFile, ...] = tuple(problems)
         self._documents_by_id = {d.id: d for d in self.documents}
@@ -62,11 +74,15 @@ class Engine:
         self.version = self._version()
         # Figures are extracted at index time, with the same sentences and citations as answers.
         self.figures = FigureIndex.from_engine(self)
+        self.encoder = shared_encoder() if semantic else None
+        # Sentence embeddings are computed on first use and kept: building them all up front would
+        # cost ~20 ms a sentence, while a question only ever looks at a few dozen candidates.
+        self._embeddings: dict[tuple[int, int], np.ndarray] = {}
 
     @classmethod
-    def from_folder(cls, folder: Path) -> Engine:
+    def from_folder(cls, folder: Path, semantic: bool = True) -> Engine:
         documents, problems = load_folder(Path(folder))
-        engine = cls(documents, problems)
+        engine = cls(documents, problems, semantic=semantic)
         log.info(
             "corpus %s: %d documents, %d passages, %d skipped (version %s)",
             folder, len(engine.documents), len(engine.passages), len(problems), engine.version,
@@ -144,9 +160,11 @@ class Engine:
         scored = answering.score_sentences(
             weights, passage_hits, self._sentences, self._passage_terms, self._average_sentence_length
         )
+        if self.encoder is not None and scored:
+            scored = answering.rerank(scored, self._similarities(question, scored[: answering.RERANK_CANDIDATES]))
         shown, more = answering.pick(scored, max(1, max_sentences), answering.MAX_MORE)
         coverage = shown[0].coverage if shown else 0.0
-        if shown and coverage >= answering.ANSWER_COVERAGE:
+        if shown and answering.answers(scored[: answering.RERANK_CANDIDATES]):
             return Answer(
                 **base,
                 answered=True,
@@ -168,6 +186,22 @@ class Engine:
             else "Nothing in the documents matches this question."
         )
         return Answer(**base, answered=False, reason=reason, closest=closest, coverage=coverage)
+
+    def _similarities(self, question: str, candidates: Sequence[answering.ScoredSentence]) -> list[float]:
+        """Cosine similarity of the question with each candidate sentence (MiniLM embeddings)."""
+        assert self.encoder is not None
+        keys = [(c.record.passage_index, c.record.start) for c in candidates]
+        missing = [i for i, key in enumerate(keys) if key not in self._embeddings]
+        if missing:
+            texts = [self._sentence_text(candidates[i].record) for i in missing]
+            for i, vector in zip(missing, self.encoder.encode(texts), strict=True):
+                self._embeddings[keys[i]] = vector
+        query = self.encoder.encode([question])[0]
+        return [float(self._embeddings[key] @ query) for key in keys]
+
+    def _sentence_text(self, record: answering.SentenceRecord) -> str:
+        document = self._documents_by_id[self.passages[record.passage_index].document_id]
+        return document.text[record.start : record.end]
 
     def _answer_sentence(self, scored: answering.ScoredSentence, terms: Sequence[str]) -> AnswerSentence:
         record = scored.record
