@@ -7,9 +7,11 @@ never uses weighs the most of all. A sentence's lexical score blends
 - its own coverage: the share of the question's weight whose terms appear in the sentence;
 - its passage's coverage (context: a sentence that says "it" may stand in a passage naming it);
 - a sentence-level BM25 with the same weights (term-frequency saturation, length normalisation).
-When the MiniLM sentence encoder is installed (``bot.engine.semantic``), the best lexical
-candidates are reranked by a blend with their cosine similarity to the question, which catches
-paraphrases ("kill off the plan" / "deemed illegal") that share no words.
+When the MiniLM sentence encoder is installed (``bot.engine.semantic``), the best candidates also
+get their cosine similarity to the question. It is not used to rerank: blended into the score it
+helped on one question set and hurt on another (see the README's quality section); it is used to
+decide whether the documents answer at all, where it separates answerable questions from
+unanswerable ones better than word overlap does.
 
 Abstention. The documents answer a question only when there is evidence of two kinds among the
 best candidates: lexical — some sentence covers at least a fifth of the question's informative
@@ -38,8 +40,7 @@ ANSWER_COVERAGE = 0.25
 SEMANTIC_MIN_COVERAGE = 0.2
 STRONG_COVERAGE = 0.5
 SEMANTIC_MIN_SIMILARITY = 0.4
-SEMANTIC_WEIGHT = 0.8
-RERANK_CANDIDATES = 20
+SIMILARITY_CANDIDATES = 20
 TOP_PASSAGES = 12
 MAX_MORE = 5
 # Further sentences are shown with the best one only when they score close to it.
@@ -69,17 +70,13 @@ class ScoredSentence:
     similarity: float | None = None  # cosine with the question, when the semantic reranker ran
 
 
-def rerank(scored: Sequence[ScoredSentence], similarities: Sequence[float]) -> list[ScoredSentence]:
-    """Blend lexical scores with semantic similarity for the best lexical candidates.
+def with_similarities(scored: Sequence[ScoredSentence], similarities: Sequence[float]) -> list[ScoredSentence]:
+    """The first ``len(similarities)`` candidates with their cosine similarity to the question.
 
-    Only the first ``len(similarities)`` candidates are reranked; the rest keep their order after
-    them. Both scores live in [0, 1] for real candidates (cosines of related text are positive).
+    The order is left as it is: similarity is evidence for abstention, not a ranking signal (see the
+    module docstring).
     """
-    top = [
-        ScoredSentence(s.record, (1 - SEMANTIC_WEIGHT) * s.score + SEMANTIC_WEIGHT * sim, s.coverage, sim)
-        for s, sim in zip(scored, similarities, strict=False)
-    ]
-    top.sort(key=lambda s: (-s.score, s.record.passage_index, s.record.start))
+    top = [ScoredSentence(s.record, s.score, s.coverage, sim) for s, sim in zip(scored, similarities, strict=False)]
     return top + list(scored[len(top) :])
 
 

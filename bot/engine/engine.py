@@ -161,10 +161,12 @@ class Engine:
             weights, passage_hits, self._sentences, self._passage_terms, self._average_sentence_length
         )
         if self.encoder is not None and scored:
-            scored = answering.rerank(scored, self._similarities(question, scored[: answering.RERANK_CANDIDATES]))
+            scored = answering.with_similarities(
+                scored, self._similarities(question, scored[: answering.SIMILARITY_CANDIDATES])
+            )
         shown, more = answering.pick(scored, max(1, max_sentences), answering.MAX_MORE)
         coverage = shown[0].coverage if shown else 0.0
-        if shown and answering.answers(scored[: answering.RERANK_CANDIDATES]):
+        if shown and answering.answers(scored[: answering.SIMILARITY_CANDIDATES]):
             return Answer(
                 **base,
                 answered=True,
