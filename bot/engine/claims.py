@@ -113,6 +113,7 @@ def compare_figure(
             candidates.append(member)
     if not candidates:
         return FigureComparison(claimed=claimed, verdict="not_found")
+
     def rank(member: IndexedFigure) -> tuple[int, int]:
         return _distance_to_year(member, years), -len(topic_words & _words(member.figure.label))
 
