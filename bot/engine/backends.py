@@ -1,0 +1,106 @@
+"""Choosing the search index: rank-bm25 in memory for small corpora, tantivy on disk for large ones.
+
+rank-bm25 needs nothing but Python and is exact, but it scores every passage for every query
+term: p50 ≈ 10 ms at 10k passages, ≈ 125 ms at 100k, ≈ 1.4 s at 1M, with ≈ 3.7 KB of memory per
+passage. tantivy answers in about a millisecond at any of those sizes, keeps its index on disk and
+reopens it without re-indexing. ``auto`` therefore picks tantivy from ``auto_threshold`` passages
+on (when the package is installed) and rank-bm25 below, where its exactness costs nothing.
+Both use Lucene's IDF and b = 0.75. tantivy fixes k1 at 1.2; rank-bm25 keeps the engine's 1.5,
+which scores a little better on SciFact (nDCG@10 0.686 against 0.684 at 1.2, see bench/scifact.py)
+and changes no answer of today's deployments. The two still agree on the best passage for every
+question of the project's question sets; with ``Bm25Index(..., k1=TANTIVY_K1)`` they agree on the
+whole top 12, up to float rounding (tests/engine/test_backends.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Literal, get_args
+
+from bot.engine.index import Bm25Index, EmptyCorpusError, SearchIndex
+
+log = logging.getLogger(__name__)
+
+Backend = Literal["auto", "rank_bm25", "tantivy"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
+AUTO_THRESHOLD = 50_000  # passages; rank-bm25's p95 passes ~5 ms a little above this size
+RANK_BM25_K1 = 1.5  # the engine's value (Bm25Index's default)
+TANTIVY_K1 = 1.2  # fixed in tantivy; b is 0.75 in both
+
+
+class BackendUnavailableError(RuntimeError):
+    pass
+
+
+def tokens_digest(tokenized: Iterable[Sequence[str]]) -> str:
+    """A fingerprint of a tokenized corpus (order included): hashing is far cheaper than indexing."""
+    digest = hashlib.blake2b(digest_size=16)
+    for tokens in tokenized:
+        digest.update(" ".join(tokens).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def tantivy_available() -> bool:
+    return importlib.util.find_spec("tantivy") is not None
+
+
+def choose_backend(
+    size: int, backend: Backend = "auto", auto_threshold: int = AUTO_THRESHOLD
+) -> Literal["rank_bm25", "tantivy"]:
+    """The backend for a corpus of ``size`` passages: the one configured, or by size for ``auto``."""
+    if backend == "rank_bm25":
+        return "rank_bm25"
+    if backend == "tantivy":
+        if not tantivy_available():
+            raise BackendUnavailableError(
+                "INDEX_BACKEND=tantivy needs the tantivy package: pip install 'tantivy>=0.27'"
+            )
+        return "tantivy"
+    if backend != "auto":
+        raise ValueError(f"unknown index backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    if size < auto_threshold:
+        return "rank_bm25"
+    if not tantivy_available():
+        log.warning("%d passages: tantivy would be faster but is not installed; using rank-bm25", size)
+        return "rank_bm25"
+    return "tantivy"
+
+
+def make_index(
+    tokenized: Sequence[Sequence[str]],
+    backend: Backend = "auto",
+    path: Path | None = None,
+    auto_threshold: int = AUTO_THRESHOLD,
+    *,
+    label: str | None = None,
+) -> SearchIndex:
+    """An index over ``tokenized`` passages (ids are positions), of the backend chosen.
+
+    tantivy writes to ``path`` (in memory when None). An index already at ``path`` with the same
+    ``label`` and size is opened instead of rebuilt. The label defaults to a digest of the tokens,
+    so an index is reused exactly when it indexes the same tokens (a changed document or a changed
+    tokenizer rebuilds it). Raises ``EmptyCorpusError`` for a corpus without tokens, whatever the
+    backend, as ``Bm25Index`` does.
+    """
+    if not tokenized or not any(tokenized):
+        raise EmptyCorpusError()
+    chosen = choose_backend(len(tokenized), backend, auto_threshold)
+    if chosen == "rank_bm25":
+        return Bm25Index(tokenized, k1=RANK_BM25_K1)
+    from bot.engine.tantivy_index import TantivyIndex  # optional dependency: imported only when used
+
+    if path is not None:
+        label = tokens_digest(tokenized) if label is None else label
+        try:
+            existing = TantivyIndex.open(path)
+        except (FileNotFoundError, ValueError):
+            existing = None
+        if existing is not None and existing.label == label and len(existing) == len(tokenized):
+            log.info("reusing the tantivy index in %s (%s)", path, label)
+            return existing
+    return TantivyIndex.build(path, tokenized, label=label)
