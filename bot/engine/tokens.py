@@ -102,6 +102,33 @@ def _parse_number(digits: str) -> float | None:
         return None
 
 
+# What a word match stands for (see _classify_word).
+_CURRENCY_WORD, _PERCENT_WORD, _COUNT_WORD, _PLAIN_WORD = range(4)
+
+
+@lru_cache(maxsize=200_000)
+def _classify_word(raw: str) -> tuple[int, str] | None:
+    """A word as written → its kind and token, or None when dropped (stopwords, single letters).
+
+    Cached as a whole: folding, apostrophes, lookups and stemming are most of tokenizing's cost,
+    and a corpus repeats its words.
+    """
+    word = normalise(raw).replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.replace("'", "")
+    if word in _CURRENCY_WORDS:
+        return _CURRENCY_WORD, _CURRENCY_WORDS[word]
+    if word in _PERCENT_WORDS:
+        return _PERCENT_WORD, "percent"
+    if word in _NUMBER_WORDS and word != "one":
+        # "six times", "five years": spell them as digits so "6 times" finds them.
+        return _COUNT_WORD, str(_NUMBER_WORDS[word])
+    if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
+        return None
+    return _PLAIN_WORD, stem(word)
+
+
 def iter_tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield ``(token, start, end)`` for the text as written (offsets in ``text``).
 
@@ -111,42 +138,28 @@ def iter_tokens(text: str) -> Iterator[tuple[str, int, int]]:
     previous_was_number = False
     for match in _TOKEN_RE.finditer(text):
         start, end = match.span()
-        if match.group("num") is not None:
-            yield from _number_tokens(match, start, end)
-            previous_was_number = True
-            continue
-        sym = match.group("sym")
-        if sym is not None:
-            if sym == "%":
+        raw = match.group("word")
+        if raw is None:
+            if match.group("num") is not None:
+                yield from _number_tokens(match, start, end)
+                previous_was_number = True
+            elif match.group("sym") == "%":
                 yield "percent", start, end
                 yield PERCENT, start, end
             else:
-                yield _CURRENCY_SYMBOLS[sym], start, end
+                yield _CURRENCY_SYMBOLS[match.group("sym")], start, end
             continue
-        word = normalise(match.group("word")).replace("’", "'")
-        if word.endswith("'s"):
-            word = word[:-2]
-        word = word.replace("'", "")
-        if word in _CURRENCY_WORDS:
-            yield _CURRENCY_WORDS[word], start, end
-            if previous_was_number:
-                yield MONEY, start, end
+        classified = _classify_word(raw)
+        if classified is None:
             previous_was_number = False
             continue
-        if word in _PERCENT_WORDS:
-            yield "percent", start, end
+        kind, token = classified
+        yield token, start, end
+        if kind == _CURRENCY_WORD and previous_was_number:
+            yield MONEY, start, end
+        elif kind == _PERCENT_WORD:
             yield PERCENT, start, end
-            previous_was_number = False
-            continue
-        if word in _NUMBER_WORDS and word != "one":
-            # "six times", "five years": spell them as digits so "6 times" finds them.
-            yield str(_NUMBER_WORDS[word]), start, end
-            previous_was_number = True
-            continue
-        previous_was_number = False
-        if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
-            continue
-        yield stem(word), start, end
+        previous_was_number = kind == _COUNT_WORD
 
 
 def _number_tokens(match: re.Match[str], start: int, end: int) -> Iterator[tuple[str, int, int]]:
