@@ -1,6 +1,11 @@
 """Shared fixtures: a clean environment, the project's corpora, and built engines."""
 from __future__ import annotations
 
+import os
+
+# As in bot/__main__.py: one BLAS thread for the sentence encoder (set before numpy is imported).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import shutil
 from pathlib import Path
 
