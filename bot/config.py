@@ -6,10 +6,12 @@ Built in ``main()``, never at import, so tests construct ``Settings(_env_file=No
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.engine.backends import IndexOptions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +38,9 @@ class Settings(BaseSettings):
     cooldown_questions: int = Field(default=5, ge=1)
     cooldown_seconds: float = Field(default=30.0, gt=0)
     log_level: str = "INFO"
+    index_backend: Literal["auto", "rank_bm25", "tantivy"] = "auto"
+    index_auto_threshold: int = Field(default=50_000, ge=1)
+    semantic: bool = True
 
     @field_validator("moderator_role_ids", mode="before")
     @classmethod
@@ -65,3 +70,10 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return self.state_dir / "bot.sqlite3"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.state_dir / "index"
+
+    def index_options(self) -> IndexOptions:
+        return IndexOptions(self.index_backend, self.index_dir, self.index_auto_threshold)

@@ -137,7 +137,7 @@ async def _run_until(bot: PolicyBot, token: str, stop: asyncio.Event) -> int:
 
 def _load_engine(settings: Settings) -> Engine:
     ensure_seeded(settings.corpus_dir, settings.seeds_dir)
-    engine = Engine.from_folder(settings.corpus_dir)
+    engine = Engine.from_folder(settings.corpus_dir, semantic=settings.semantic, index=settings.index_options())
     for problem in engine.problems:
         log.warning("skipped %s: %s", problem.path, problem.reason)
     return engine

@@ -18,6 +18,7 @@ import hashlib
 import importlib.util
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -30,6 +31,15 @@ BACKENDS: tuple[str, ...] = get_args(Backend)
 AUTO_THRESHOLD = 50_000  # passages; rank-bm25's p95 passes ~5 ms a little above this size
 RANK_BM25_K1 = 1.5  # the engine's value (Bm25Index's default)
 TANTIVY_K1 = 1.2  # fixed in tantivy; b is 0.75 in both
+
+
+@dataclass(frozen=True, slots=True)
+class IndexOptions:
+    """Which search index an engine builds; tantivy keeps its index under ``path``."""
+
+    backend: Backend = "auto"
+    path: Path | None = None
+    auto_threshold: int = AUTO_THRESHOLD
 
 
 class BackendUnavailableError(RuntimeError):

@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from bot.engine import answer as answering
+from bot.engine.backends import IndexOptions, make_index
 from bot.engine.documents import load_folder
 from bot.engine.figures import FigureIndex
-from bot.engine.index import Bm25Index, EmptyCorpusError, SearchIndex
+from bot.engine.index import EmptyCorpusError, SearchIndex
 from bot.engine.models import (
     Answer,
     AnswerSentence,
@@ -29,6 +30,7 @@ from bot.engine.models import (
     Passage,
     SkippedFile,
 )
+from bot.engine.parallel import tokenize_many
 from bot.engine.passages import split_passages
 from bot.engine.semantic import SentenceEncoder, load_encoder
 from bot.engine.tokens import ANSWER_TYPES, iter_tokens, question_tokens, tokenize
@@ -50,7 +52,12 @@ def shared_encoder() -> SentenceEncoder | None:
 
 class Engine:
     def __init__(
-        self, documents: Sequence[Document], problems: Sequence[SkippedFile] = (), semantic: bool = True
+        self,
+        documents: Sequence[Document],
+        problems: Sequence[SkippedFile] = (),
+        semantic: bool = True,
+        *,
+        index: IndexOptions | None = None,
     ) -> None:
         self.documents: tuple[Document, ...] = tuple(documents)
         self.problems: tuple[SkippedFile, ...] = tuple(problems)
@@ -60,14 +67,15 @@ class Engine:
             passages.extend(split_passages(document))
         self.passages: tuple[Passage, ...] = tuple(passages)
         self._passages_by_id = {p.id: i for i, p in enumerate(self.passages)}
-        tokenized = [tokenize(p.text) for p in self.passages]
+        tokenized = tokenize_many(p.text for p in self.passages)  # every core on large corpora
         self._passage_terms = [frozenset(tokens) for tokens in tokenized]
         self._sentences = [self._sentence_records(i, p) for i, p in enumerate(self.passages)]
         lengths = [s.length for records in self._sentences for s in records]
         self._average_sentence_length = sum(lengths) / len(lengths) if lengths else 1.0
         self.index: SearchIndex | None
+        options = index or IndexOptions()
         try:
-            self.index = Bm25Index(tokenized)
+            self.index = make_index(tokenized, options.backend, options.path, options.auto_threshold)
         except EmptyCorpusError:
             self.index = None
         self._df = Counter(t for terms in self._passage_terms for t in terms)
@@ -80,9 +88,9 @@ class Engine:
         self._embeddings: dict[tuple[int, int], np.ndarray] = {}
 
     @classmethod
-    def from_folder(cls, folder: Path, semantic: bool = True) -> Engine:
+    def from_folder(cls, folder: Path, semantic: bool = True, *, index: IndexOptions | None = None) -> Engine:
         documents, problems = load_folder(Path(folder))
-        engine = cls(documents, problems, semantic=semantic)
+        engine = cls(documents, problems, semantic=semantic, index=index)
         log.info(
             "corpus %s: %d documents, %d passages, %d skipped (version %s)",
             folder, len(engine.documents), len(engine.passages), len(problems), engine.version,
