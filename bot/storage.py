@@ -1,25 +1,39 @@
-"""State that survives restarts, in one SQLite file: questions asked, feedback, command-sync hashes.
+"""State that survives restarts, in one SQLite file: questions asked, feedback, command-sync hashes,
+and the audit log of moderators' corpus changes.
 
 One connection, owned by one worker thread: every call runs there (never on the event loop), so
 SQLite sees a single writer and no locking games are needed. WAL keeps readers (``sqlite3`` in a
 shell, a later ``/corpus gaps``) from blocking the bot. The schema is created idempotently;
-``PRAGMA user_version`` numbers it for later migrations (the audit log comes in a later issue).
+``PRAGMA user_version`` numbers it for later migrations (version 2 added the audit table; every
+change is an added table, so ``CREATE ... IF NOT EXISTS`` migrates a version 1 file).
 
 Questions are kept because the buttons under an answer carry only the question's id: after a
 restart the bot re-asks the stored question against the current engine. Unanswered ones are the
-corpus's gaps. Ids are AUTOINCREMENT so a forgotten question's id is never reused by a new one
-(an old button must say "expired", not answer someone else's question).
+corpus's gaps; ``/corpus gaps`` groups them by their normalised text (case, spacing and end
+punctuation do not make two questions different), most frequent first. Ids are AUTOINCREMENT so a
+forgotten question's id is never reused by a new one (an old button must say "expired", not answer
+someone else's question). Claims checked against the documents are kept the same way (table
+``checks``), for the "Share in channel" button under a private check.
+
+A damaged database file (not SQLite, or failing ``PRAGMA quick_check``) does not stop the bot: it is
+moved aside, with its ``-wal``/``-shm`` files, to ``bot.sqlite3.damaged-<UTC time>`` (kept for
+recovery, never deleted), the error is logged naming both files, and a fresh database is started.
+Only buttons of earlier answers ("expired") and past gaps/feedback are lost from the live state.
+``python -m bot check`` reports a damaged database as an error and a set-aside one as a warning.
+Other errors (locked, unreadable, no space) are raised as they are: moving the file would not help.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -27,8 +41,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Vote = Literal[-1, 1]
+# ok: done; refused: not permitted; failed: tried and did not happen; cancelled: the moderator said no.
+Outcome = Literal["ok", "refused", "failed", "cancelled"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -53,12 +69,66 @@ CREATE TABLE IF NOT EXISTS feedback (
     PRIMARY KEY (question_id, user_id)
 );
 
+-- Claims held up to the documents ("Check against the documents"); the share button carries the id.
+CREATE TABLE IF NOT EXISTS checks (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    claim          TEXT    NOT NULL,
+    user_id        INTEGER NOT NULL,
+    guild_id       INTEGER,
+    channel_id     INTEGER,
+    corpus_version TEXT    NOT NULL,
+    checked_at     REAL    NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS command_sync (
     scope        TEXT PRIMARY KEY,
     payload_hash TEXT NOT NULL,
     synced_at    REAL NOT NULL
 );
+
+-- Who did what to the corpus, and every refused attempt. Rows are only ever added.
+CREATE TABLE IF NOT EXISTS audit (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        REAL    NOT NULL,
+    user_id   INTEGER NOT NULL,
+    user_name TEXT    NOT NULL,
+    guild_id  INTEGER,
+    action    TEXT    NOT NULL,
+    target    TEXT,
+    sha256    TEXT,
+    outcome   TEXT    NOT NULL CHECK (outcome IN ('ok', 'refused', 'failed', 'cancelled')),
+    reason    TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at);
 """
+_END_PUNCTUATION = re.compile(r"[\s?!.。？！…\"'“”‘’]+$")
+
+
+def normalise_question(text: str) -> str:
+    """The form two questions are counted as the same in: case-folded, one space, no end punctuation."""
+    return _END_PUNCTUATION.sub("", " ".join(text.casefold().split()))
+
+
+# SQLITE_CORRUPT, SQLITE_NOTADB: the file itself is damaged (not "locked", "readonly", "full"...).
+_DAMAGED = frozenset({11, 26})
+DAMAGED_SUFFIX = ".damaged-"
+
+
+class DamagedDatabaseError(sqlite3.DatabaseError):
+    """The database opened but fails its integrity check."""
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a damaged database (and its WAL and shared-memory files) out of the way; returns the new path.
+
+    The WAL goes too: replayed into a fresh database, an old WAL would write stale pages into it."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    aside = path.with_name(f"{path.name}{DAMAGED_SUFFIX}{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            source.replace(aside.with_name(aside.name + suffix))
+    return aside
 
 
 @dataclass(frozen=True)
@@ -71,6 +141,41 @@ class QuestionRecord:
     corpus_version: str
     answered: bool
     asked_at: float
+
+
+@dataclass(frozen=True)
+class QuestionTally:
+    """A question asked (or voted on) ``count`` times, the last time at ``last_at``; ``question`` is
+    the latest wording."""
+
+    question: str
+    count: int
+    last_at: float
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: float
+    user_id: int
+    user_name: str
+    guild_id: int | None
+    action: str
+    target: str | None
+    sha256: str | None
+    outcome: Outcome
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    id: int
+    claim: str
+    user_id: int
+    guild_id: int | None
+    channel_id: int | None
+    corpus_version: str
+    checked_at: float
 
 
 @dataclass(frozen=True)
@@ -116,18 +221,41 @@ class Storage:
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, isolation_level=None)  # autocommit; explicit transactions
-        connection.row_factory = sqlite3.Row
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute("PRAGMA busy_timeout=5000")
-        connection.execute("BEGIN IMMEDIATE")  # two processes opening a fresh file must not race
-        for statement in _statements(_SCHEMA):
-            connection.execute(statement)
-        connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        connection.execute("COMMIT")
+        try:
+            connection = self._connect()
+        except sqlite3.DatabaseError as exc:
+            # Hardening (issue 7): a damaged file used to stop the bot at start with a bare traceback.
+            if exc.sqlite_errorcode not in _DAMAGED and not isinstance(exc, DamagedDatabaseError):
+                raise
+            aside = set_aside(self.path)
+            log.error(
+                "state database %s is damaged (%s): moved it to %s and started a fresh one",
+                self.path, exc, aside.name,
+            )  # fmt: skip
+            connection = self._connect()
         self._connection = connection
         log.info("state database %s (schema %d)", self.path, SCHEMA_VERSION)
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, isolation_level=None)  # autocommit; explicit transactions
+        try:
+            connection.row_factory = sqlite3.Row
+            connection.create_function("normalise_question", 1, normalise_question, deterministic=True)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA busy_timeout=5000")
+            check = connection.execute("PRAGMA quick_check").fetchone()
+            if not check or check[0] != "ok":
+                raise DamagedDatabaseError(f"quick_check: {check[0] if check else 'no answer'}")
+            connection.execute("BEGIN IMMEDIATE")  # two processes opening a fresh file must not race
+            for statement in _statements(_SCHEMA):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
     def _close(self) -> None:
         assert self._connection is not None
@@ -184,6 +312,28 @@ class Storage:
 
         return await self._run(select)
 
+    async def unanswered_by_frequency(self, *, limit: int = 20) -> list[QuestionTally]:
+        """Questions the corpus did not answer, grouped by normalised text, most asked first."""
+        # With one max() aggregate SQLite takes the bare ``question`` from the row holding the max:
+        # the latest wording of each group.
+        query = (
+            "SELECT question, COUNT(*) AS times, MAX(asked_at) AS last_at FROM questions WHERE answered = 0"
+            " GROUP BY normalise_question(question) ORDER BY times DESC, last_at DESC LIMIT ?"
+        )
+        return await self._run(self._tallies, query, limit)
+
+    async def disliked_answers(self, *, limit: int = 20) -> list[QuestionTally]:
+        """Questions whose answers got 👎, grouped by normalised text, most 👎 first."""
+        query = (
+            "SELECT question, COUNT(*) AS times, MAX(voted_at) AS last_at FROM feedback WHERE vote = -1"
+            " GROUP BY normalise_question(question) ORDER BY times DESC, last_at DESC LIMIT ?"
+        )
+        return await self._run(self._tallies, query, limit)
+
+    def _tallies(self, query: str, limit: int) -> list[QuestionTally]:
+        rows = self._db.execute(query, (limit,)).fetchall()
+        return [QuestionTally(row["question"], row["times"], row["last_at"]) for row in rows]
+
     async def forget_answered_before(self, cutoff: float) -> int:
         """Drop answered questions asked before ``cutoff`` (their buttons then say "expired").
 
@@ -192,6 +342,49 @@ class Storage:
 
         def delete() -> int:
             return self._db.execute("DELETE FROM questions WHERE answered = 1 AND asked_at < ?", (cutoff,)).rowcount
+
+        return await self._run(delete)
+
+    # -- checks ------------------------------------------------------------------------------
+
+    async def record_check(
+        self, claim: str, *, user_id: int, guild_id: int | None, channel_id: int | None, corpus_version: str
+    ) -> int:
+        """Store a claim checked against the documents; returns its id, which the share button carries."""
+
+        def insert() -> int:
+            cursor = self._db.execute(
+                "INSERT INTO checks (claim, user_id, guild_id, channel_id, corpus_version, checked_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (claim, user_id, guild_id, channel_id, corpus_version, self._clock()),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+        return await self._run(insert)
+
+    async def check(self, check_id: int) -> CheckRecord | None:
+        def select() -> CheckRecord | None:
+            row = self._db.execute("SELECT * FROM checks WHERE id = ?", (check_id,)).fetchone()
+            if row is None:
+                return None
+            return CheckRecord(
+                id=row["id"],
+                claim=row["claim"],
+                user_id=row["user_id"],
+                guild_id=row["guild_id"],
+                channel_id=row["channel_id"],
+                corpus_version=row["corpus_version"],
+                checked_at=row["checked_at"],
+            )
+
+        return await self._run(select)
+
+    async def forget_checks_before(self, cutoff: float) -> int:
+        """Drop checks made before ``cutoff`` (their share buttons then say "expired")."""
+
+        def delete() -> int:
+            return self._db.execute("DELETE FROM checks WHERE checked_at < ?", (cutoff,)).rowcount
 
         return await self._run(delete)
 
@@ -238,6 +431,61 @@ class Storage:
                     question=row["question"],
                     corpus_version=row["corpus_version"],
                     voted_at=row["voted_at"],
+                )
+                for row in rows
+            ]
+
+        return await self._run(select)
+
+    # -- audit log ---------------------------------------------------------------------------
+
+    async def record_audit(
+        self,
+        *,
+        user_id: int,
+        user_name: str,
+        guild_id: int | None,
+        action: str,
+        outcome: Outcome,
+        target: str | None = None,
+        sha256: str | None = None,
+        reason: str | None = None,
+    ) -> AuditRecord:
+        """Add one row to the audit log; returns it as stored."""
+
+        def insert() -> AuditRecord:
+            at = self._clock()
+            values = (at, user_id, user_name, guild_id, action, target, sha256, outcome, reason)
+            cursor = self._db.execute(
+                "INSERT INTO audit (at, user_id, user_name, guild_id, action, target, sha256, outcome, reason)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            assert cursor.lastrowid is not None
+            return AuditRecord(cursor.lastrowid, *values)
+
+        return await self._run(insert)
+
+    async def audit_log(self, *, limit: int = 100, action: str | None = None) -> list[AuditRecord]:
+        """The latest audit rows (of one ``action`` if given), oldest first."""
+
+        def select() -> list[AuditRecord]:
+            where, params = ("WHERE action = ?", (action, limit)) if action else ("", (limit,))
+            rows = self._db.execute(
+                f"SELECT * FROM (SELECT * FROM audit {where} ORDER BY id DESC LIMIT ?) ORDER BY id", params
+            ).fetchall()
+            return [
+                AuditRecord(
+                    id=row["id"],
+                    at=row["at"],
+                    user_id=row["user_id"],
+                    user_name=row["user_name"],
+                    guild_id=row["guild_id"],
+                    action=row["action"],
+                    target=row["target"],
+                    sha256=row["sha256"],
+                    outcome=row["outcome"],
+                    reason=row["reason"],
                 )
                 for row in rows
             ]

@@ -19,6 +19,9 @@ from discord.ext import commands
 from bot.adapter import errors
 from bot.adapter.answering import AnswerService
 from bot.adapter.cogs.ask import AskCog
+from bot.adapter.cogs.check import CheckCog
+from bot.adapter.cogs.corpus_admin import CorpusAdminCog
+from bot.adapter.cogs.figures import FiguresCog
 from bot.adapter.cogs.info import InfoCog
 from bot.adapter.cooldown import Cooldown
 from bot.adapter.engine_host import EngineHost
@@ -62,6 +65,9 @@ class PolicyBot(commands.Bot):
     async def setup_hook(self) -> None:
         await self.add_cog(AskCog(self))
         await self.add_cog(InfoCog(self))
+        await self.add_cog(FiguresCog(self))
+        await self.add_cog(CheckCog(self))  # also its context menu and share button
+        await self.add_cog(CorpusAdminCog(self))  # also clears temporaries an interrupted write left
         self.add_dynamic_items(AnswerButton, SourcesPageButton)
         try:
             self.synced = await self.sync_commands()

@@ -3,24 +3,51 @@
 An ``Engine`` is immutable, so swapping in a rebuilt one is a single assignment: questions in
 flight finish on the engine they started with, new ones see the new corpus. Rebuilds are
 serialised so two ``/corpus refresh`` calls cannot race to swap.
+
+``refresh`` is the one way the corpus changes at run time: under the lock it applies a change to
+the folder (add, remove, restore, or none for edits made on disk), builds a new engine in a worker
+thread, validates it and only then swaps it in. When the build raises or the result is not valid,
+the change is undone and the old engine keeps serving.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
+from bot.engine.documents import corpus_files
 from bot.engine.engine import Engine
 from bot.engine.models import Answer
 
 log = logging.getLogger(__name__)
 
+Progress = Callable[[str], None]
+
+
+class RebuildRejected(Exception):
+    """The rebuilt engine is not fit to serve; the message says why (for a moderator)."""
+
+
+def check_rebuilt(engine: Engine, folder: Path) -> None:
+    """A new engine may serve if it has documents with passages, or the folder really has none."""
+    if engine.documents:
+        if not engine.passages:
+            raise RebuildRejected("the documents loaded but produced no passages to search")
+        return
+    files = corpus_files(folder)
+    if files:  # every file failed: far likelier a broken disk or encoding than a wish for no corpus
+        raise RebuildRejected(f"none of the {len(files)} document file(s) in the corpus folder could be read")
+
 
 class EngineHost:
-    def __init__(self, engine: Engine, *, sentences: int = 3) -> None:
+    def __init__(
+        self, engine: Engine, *, sentences: int = 3, builder: Callable[[Path], Engine] = Engine.from_folder
+    ) -> None:
         self._engine = engine
         self.sentences = sentences
+        self.builder = builder  # what refresh builds with (a test can slow it down or make it fail)
         self._rebuilding = asyncio.Lock()
 
     @property
@@ -41,6 +68,45 @@ class EngineHost:
         if old.version != engine.version:
             log.info("corpus version %s -> %s", old.version, engine.version)
         return old
+
+    async def refresh(
+        self,
+        folder: Path,
+        *,
+        change: Callable[[], object] | None = None,
+        undo: Callable[[], object] | None = None,
+        check: Callable[[Engine], None] | None = None,
+        progress: Progress | None = None,
+    ) -> tuple[Engine, Engine]:
+        """Apply ``change`` (a blocking function, run in a worker thread), rebuild, validate, swap.
+
+        Returns the (old, new) engines. ``check`` adds a caller's validation (raise to reject).
+        If the change raises nothing else happens; if the build or a check fails, ``undo`` runs
+        and the error is raised with the old engine still serving.
+        """
+        report = progress or (lambda stage: None)
+        if self._rebuilding.locked():
+            report("waiting for another corpus change to finish")
+        async with self._rebuilding:
+            old = self._engine
+            if change is not None:
+                await asyncio.to_thread(change)
+            try:
+                report("reading and indexing the documents")
+                engine = await asyncio.to_thread(self.builder, folder)
+                report("checking the new index")
+                check_rebuilt(engine, folder)
+                if check is not None:
+                    check(engine)
+            except BaseException:
+                if undo is not None:
+                    try:
+                        await asyncio.to_thread(undo)
+                    except Exception:  # the failure to report is the rebuild's; this one goes to the log
+                        log.exception("could not undo a corpus change after a failed rebuild")
+                raise
+            self.swap(engine)
+            return old, engine
 
     async def rebuild(self, folder: Path) -> Engine:
         """Build an engine from ``folder`` in a worker thread, then swap it in."""

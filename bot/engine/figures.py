@@ -10,7 +10,8 @@ are of the same family (money in one currency; counts and rates; percentages; ..
 labels share their words (one label's tokens contain the other's, or a Dice overlap above 0.6),
 or when the same distinctive value recurs in one document (a document that says 745,000 twice
 means the same 745,000). Clustering is greedy against each group's first label, so one broad
-label cannot chain unrelated groups together.
+label cannot chain unrelated groups together; inverted indexes over those labels keep it near-linear
+(``_Groups``).
 
 Lookup. A topic's tokens (the shared tokenizer's: stemmed, stopwords out, numbers normalised) are
 matched against each figure's sentence, label and nearby words, each term weighted by its
@@ -442,26 +443,114 @@ def _labels_match(a: frozenset[str], b: frozenset[str]) -> float:
     if a <= b or b <= a:
         return 1.0
     dice = 2 * len(a & b) / (len(a) + len(b))
-    return dice if dice > 0.6 else 0.0
+    return dice if dice > _DICE_THRESHOLD else 0.0
+
+
+# Dice above this (or one label containing the other) makes two labels name the same thing.
+_DICE_THRESHOLD = 0.6
+# A Dice score above the threshold needs |a ∩ b| > t·|a| / (2 - t) shared tokens, whatever the size of b:
+# |a ∩ b| <= |b| gives 2|a ∩ b| > t(|a| + |b|) >= t(|a| + |a ∩ b|).
+_MIN_SHARED_SHARE = _DICE_THRESHOLD / (2 - _DICE_THRESHOLD)
 
 
 def _cluster(entries: Sequence[_Entry]) -> list[list[int]]:
-    groups: list[list[int]] = []
-    representative: list[tuple[str, frozenset[str]]] = []
-    by_family: dict[str, list[int]] = defaultdict(list)
+    """Greedy grouping: each figure joins the same-family group whose first label matches its own best
+    (the earliest such group on a tie), else starts a group. See ``_Groups`` for how it stays near-linear."""
+    grouper = _Groups(entries)
     for i, entry in enumerate(entries):
+        grouper.add(i, entry)
+    return _merge_by_value(entries, grouper.groups)
+
+
+class _Groups:
+    """The groups being built, with three inverted indexes over their representative labels.
+
+    A figure only scores above zero against a representative that shares a label token with it, so
+    comparing it with every group of its family (quadratic: millions of comparisons for a few thousand
+    passages) is wasted work. Tokens are put in one global order, rarest first, and a representative
+    ``a`` is found for a figure's label ``b`` by one of three exact filters:
+
+    - ``a ⊆ b`` (score 1): ``a``'s rarest token is one of ``b``'s, so ``a`` is filed under its rarest token
+      only and looked up with every token of ``b``;
+    - ``b ⊆ a`` (score 1): ``a`` holds every token of ``b``: walk, in group order, the groups holding
+      ``b``'s least-filed token; the first one holding all of ``b`` is the earliest;
+    - Dice above the threshold (prefix filtering, as in set-similarity joins): they share at least
+      ``k`` tokens, so their first shared token (in the global order) is among the first ``|a| - k + 1``
+      tokens of ``a`` and the first ``|b| - k + 1`` of ``b``, with ``k`` bounded from each side alone.
+
+    The candidates found are a superset of the groups scoring above zero, and the choice among them is
+    the same as scanning every group: highest score, then lowest group number. So the groups are
+    exactly those of the plain scan, and each comparison is with a handful of groups sharing a rare token.
+    """
+
+    def __init__(self, entries: Sequence[_Entry]) -> None:
+        frequency: Counter[str] = Counter(term for entry in entries for term in entry.label_terms)
+        self._rank = {term: n for n, term in enumerate(sorted(frequency, key=lambda t: (frequency[t], t)))}
+        self.groups: list[list[int]] = []
+        self._representative: list[frozenset[str]] = []
+        self._by_rarest: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self._by_prefix: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self._by_term: dict[tuple[str, str], list[int]] = defaultdict(list)  # group numbers, ascending
+
+    def add(self, i: int, entry: _Entry) -> None:
+        best = self._best(entry.family, entry.label_terms)
+        if best < 0:
+            best = self._new_group(entry.family, entry.label_terms)
+        self.groups[best].append(i)
+
+    def _ordered(self, terms: frozenset[str]) -> list[str]:
+        return sorted(terms, key=self._rank.__getitem__)
+
+    def _new_group(self, family: str, terms: frozenset[str]) -> int:
+        gid = len(self.groups)
+        self.groups.append([])
+        self._representative.append(terms)
+        ordered = self._ordered(terms)
+        if ordered:
+            self._by_rarest[(family, ordered[0])].append(gid)
+        for term in ordered[: _prefix_length(len(ordered))]:
+            self._by_prefix[(family, term)].append(gid)
+        for term in ordered:
+            self._by_term[(family, term)].append(gid)
+        return gid
+
+    def _best(self, family: str, terms: frozenset[str]) -> int:
+        """The group a label joins (-1: none), as a scan of every group of the family would choose it."""
+        if not terms:
+            return -1
+        ordered = self._ordered(terms)
+        exact = [
+            gid
+            for term in ordered
+            for gid in self._by_rarest.get((family, term), ())
+            if self._representative[gid] <= terms
+        ]
+        superset = self._first_superset(family, terms, ordered)
+        if superset >= 0:
+            exact.append(superset)
+        if exact:  # score 1 is the highest there is: the earliest such group wins
+            return min(exact)
         best, best_score = -1, 0.0
-        for gid in by_family[entry.family]:
-            score = _labels_match(representative[gid][1], entry.label_terms)
+        candidates: set[int] = set()
+        for term in ordered[: _prefix_length(len(ordered))]:
+            candidates.update(self._by_prefix.get((family, term), ()))
+        for gid in sorted(candidates):
+            score = _labels_match(self._representative[gid], terms)
             if score > best_score:
                 best, best_score = gid, score
-        if best < 0:
-            best = len(groups)
-            groups.append([])
-            representative.append((entry.family, entry.label_terms))
-            by_family[entry.family].append(best)
-        groups[best].append(i)
-    return _merge_by_value(entries, groups)
+        return best
+
+    def _first_superset(self, family: str, terms: frozenset[str], ordered: list[str]) -> int:
+        lists = [self._by_term.get((family, term), []) for term in ordered]
+        shortest = min(lists, key=len)
+        return next((gid for gid in shortest if terms <= self._representative[gid]), -1)
+
+
+def _prefix_length(size: int) -> int:
+    """How many of a label's rarest tokens must include a token shared with any label it can match by Dice."""
+    # The epsilon keeps float error on the safe side: a smaller bound only means a longer prefix.
+    min_shared = math.floor(_MIN_SHARED_SHARE * size - 1e-9) + 1
+    return max(1, size - min_shared + 1)
 
 
 def _merge_by_value(entries: Sequence[_Entry], groups: list[list[int]]) -> list[list[int]]:

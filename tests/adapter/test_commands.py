@@ -15,6 +15,8 @@ from tests.adapter.conftest import EPHEMERAL, SEED_TITLE, SEED_VERSION, final_me
 from tests.fake_discord import FakeDiscord
 
 STRING, BOOLEAN = 3, 5
+# Every command (and context menu) the bot registers, by name.
+COMMANDS = {"ask", "sources", "help", "figures", "check", "Check against the documents", "corpus"}
 
 
 def _puts(fake: FakeDiscord) -> list:
@@ -28,7 +30,7 @@ async def test_commands_are_synced_with_their_options_and_descriptions(
 ) -> None:
     assert bot.synced is True
     commands = {c["name"]: c for c in fake_discord.global_commands}
-    assert set(commands) == {"ask", "sources", "help"}
+    assert set(commands) == COMMANDS
     assert commands["ask"]["description"].startswith("Ask the documents a question")
     question, private = commands["ask"]["options"]
     assert (question["name"], question["type"], question["required"], question["max_length"]) == (
@@ -76,7 +78,7 @@ async def test_dev_guild_gets_the_commands_and_its_own_sync_record(
     settings = make_settings(tmp_path / "state", corpus_copy, dev_guild_id=fake_discord.guild_id)
     async with running_bot(fake_discord, settings, seed_engine) as bot:
         assert bot.synced is True
-        assert {c["name"] for c in fake_discord.guild_commands()} == {"ask", "sources", "help"}
+        assert {c["name"] for c in fake_discord.guild_commands()} == COMMANDS
         assert fake_discord.global_commands == []
         interaction = await fake_discord.send_slash_command("sources")
         assert (await final_message(fake_discord, interaction, count=1))["embeds"]
@@ -134,9 +136,12 @@ async def test_help_explains_every_command_with_an_example(fake_discord: FakeDis
     assert data["flags"] & EPHEMERAL
     (embed,) = data["embeds"]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
-    assert set(fields) == {"/ask question: [private:]", "/sources", "/help"}
+    assert set(fields) == {
+        "/ask question: [private:]", "/sources", "/help", "/figures [topic:] [private:]", "/check claim:",
+        "Check against the documents", "/corpus refresh | add | remove | restore | list | gaps",
+    }  # fmt: skip
     for name, (example, _) in EXAMPLES.items():
-        usage = next(u for u in fields if u.split()[0] == f"/{name}")
+        usage = next(u for u in fields if u.split()[0] == f"/{name}" or u == name)  # context menus: their name
         assert f"Example: `{example}`" in fields[usage]
     assert (
         "mention me" in embed["description"] and "Policy Bot why was the scheme ruled unlawful?" in embed["description"]

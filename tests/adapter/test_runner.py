@@ -105,7 +105,7 @@ async def test_python_m_bot_run_answers_and_stops_cleanly_on_sigterm(
             process.kill()
             await process.wait()
     log = log_path.read_text(encoding="utf-8", errors="replace")
-    assert "synced 3 commands (global)" in log and "stopped cleanly" in log
+    assert "synced 7 commands (global)" in log and "stopped cleanly" in log
     assert TOKEN not in log and interaction.token not in log
     assert (tmp_path / "state" / "bot.sqlite3").is_file()
 

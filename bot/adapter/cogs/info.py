@@ -33,12 +33,36 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     ),
     "sources": ("/sources", "Use ◀ ▶ to turn the pages when there are many documents."),
     "help": ("/help", "Shows this message (only to you)."),
+    "figures": (
+        "/figures topic: salary threshold",
+        "Each figure in bold with its sentence and source; values of one measure (a revision, two documents "
+        "disagreeing) side by side. Without a topic: the key figures of each document. Topics autocomplete.",
+    ),
+    "check": (
+        "/check claim: net migration hit a million last year",
+        "Compares the claim's figures with the documents' (matches / close to / differs from / no figure for "
+        "this), then quotes what the documents say. Private; **Share in channel** posts it for everyone.",
+    ),
+    "Check against the documents": (
+        "Apps → Check against the documents (on any message)",
+        "The same check as `/check`, on a message someone wrote: right-click it (long-press on mobile), Apps.",
+    ),
+    "corpus": (
+        "/corpus add file: housing-brief.pdf source: Home Office date: 2024-03-01",
+        "Moderators only (Manage Server or a moderator role); replies are private and every action is logged. "
+        "`/corpus refresh` re-reads the folder after edits on disk · `/corpus add file: …` adds a PDF, HTML, "
+        "Markdown or text file · `/corpus remove document: …` moves one to the trash (after you confirm) · "
+        "`/corpus restore entry: …` brings it back · `/corpus list` shows the documents · `/corpus gaps` shows "
+        "questions the documents could not answer and 👎 answers.",
+    ),
 }
 
 
 def usage(command: app_commands.Command[Any, ..., Any] | app_commands.Group | app_commands.ContextMenu) -> str:
+    if isinstance(command, app_commands.Group):
+        return f"/{command.qualified_name} " + " | ".join(sub.name for sub in command.commands)
     if not isinstance(command, app_commands.Command):
-        return command.name
+        return command.name  # a context menu: found by its name in the Apps menu
     options = [p.name + ":" if p.required else f"[{p.name}:]" for p in command.parameters]
     return " ".join([f"/{command.qualified_name}", *options])
 
