@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings
 from bot.engine.documents import unsupported_files
 from bot.engine.engine import Engine
+from bot.storage import DAMAGED_SUFFIX
 
 
 def collect_problems(settings: Settings, corpus: Path | None = None) -> tuple[list[str], list[str], Engine | None]:
@@ -51,6 +52,12 @@ def collect_problems(settings: Settings, corpus: Path | None = None) -> tuple[li
                 errors.append(f"state database {database} is damaged: {result[0] if result else 'no answer'}")
         except sqlite3.DatabaseError as exc:
             errors.append(f"state database {database} cannot be read: {exc}")
+    # Hardening (issue 7): the bot moves a damaged database aside at start (bot/storage.py); say so.
+    if errors and errors[-1].startswith(f"state database {database}"):
+        errors[-1] += " (on start the bot moves it aside and starts a fresh one)"
+    for aside in sorted(state.glob(database.name + DAMAGED_SUFFIX + "*")) if state.is_dir() else ():
+        if not aside.name.endswith(("-wal", "-shm")):
+            warnings.append(f"a damaged state database was set aside as {aside}; its questions and feedback are there")
     return errors, warnings, engine
 
 

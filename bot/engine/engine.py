@@ -42,6 +42,7 @@ _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
 DEFAULT_SENTENCES = 3
 CLOSEST_PASSAGES = 3
 MAX_QUESTION_CHARS = 1000
+MATCH_SCAN_CHARS = 20_000  # matched terms are looked for in this much of a sentence
 
 
 @lru_cache(maxsize=1)
@@ -219,7 +220,10 @@ class Engine:
         document = self._documents_by_id[passage.document_id]
         raw = document.text[record.start : record.end]
         wanted = set(terms)
-        matched = tuple(dict.fromkeys(raw[s:e] for token, s, e in iter_tokens(raw) if token in wanted))
+        # Hardening (issue 7): a sentence with no boundary can be megabytes long (a one-line upload);
+        # tokenizing all of it took ~2 s a question. Only the start is ever shown, so only it is scanned.
+        head = raw[:MATCH_SCAN_CHARS]
+        matched = tuple(dict.fromkeys(head[s:e] for token, s, e in iter_tokens(head) if token in wanted))
         return AnswerSentence(
             text=" ".join(raw.split()),
             score=scored.score,

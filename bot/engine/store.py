@@ -106,6 +106,14 @@ def remove_stale_temporaries(corpus_dir: Path) -> list[Path]:
     return removed
 
 
+def _check_name(name: str) -> None:
+    """Hardening (issue 7): a NUL byte made ``Path.resolve`` raise ValueError, and a component longer
+    than the file system allows made ``is_file``/``is_dir`` raise OSError (ENAMETOOLONG): typed ids
+    reached the moderator as an unexpected error instead of a StoreError."""
+    if "\x00" in name or any(len(part.encode("utf-8", "surrogatepass")) > 255 for part in name.split("/")):
+        raise StoreError(f"{name[:80]!r} is not a document of this corpus")
+
+
 class CorpusStore:
     """Changes to one corpus folder. Callers serialise changes (one at a time)."""
 
@@ -115,6 +123,7 @@ class CorpusStore:
 
     def path_of(self, document_id: str) -> Path:
         """The file of a document id, refusing anything outside the corpus folder."""
+        _check_name(document_id)
         candidate = (self.root / document_id).resolve()
         root = self.root.resolve()
         if root not in candidate.parents or candidate.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -157,6 +166,7 @@ class CorpusStore:
 
     def restore(self, trash_id: str) -> str:
         """Put a trashed document back where it was; refuses to overwrite a live document."""
+        _check_name(trash_id)
         entry_dir = self.trash / trash_id
         if "/" in trash_id or trash_id.startswith(".") or not entry_dir.is_dir():
             raise StoreError(f"nothing in the trash called {trash_id!r}")
