@@ -39,6 +39,9 @@ FIELDS_PER_EMBED = 25
 FOOTER_LIMIT = 2048
 EMBEDS_TOTAL_LIMIT = 6000
 EMBEDS_PER_MESSAGE = 10
+AUTOCOMPLETE_CHOICES = 25
+CHOICE_NAME_LIMIT = 100
+CHOICE_VALUE_LIMIT = 100
 
 # Our own bounds on text from outside, in characters before escaping.
 QUESTION_ECHO_CHARS = 200
@@ -336,7 +339,7 @@ def _title(title: str) -> str:
     return safe(cap(" ".join(title.split()), TITLE_CHARS))
 
 
-class _Citations:
+class Citations:
     """Numbers citations in order of first use; one number per document paragraph."""
 
     def __init__(self) -> None:
@@ -371,7 +374,7 @@ def _groups(items: list[tuple[int, Citation]], size: int) -> list[list[tuple[int
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _quote_line(sentence: AnswerSentence, number: int) -> str:
+def quote_line(sentence: AnswerSentence, number: int) -> str:
     marker = f" [{number}]"
     budget = DESCRIPTION_LIMIT - 2 - len(marker)
     return "“" + fit(sentence.text, budget, lambda text: quote(text, sentence.matched_terms)) + "”" + marker
@@ -400,8 +403,8 @@ def render_more(answer: Answer) -> list[Rendered]:
 
 
 def _render_sentences(sentences: Sequence[AnswerSentence], answer: Answer, *, title: str) -> list[Rendered]:
-    citations = _Citations()
-    lines = [_quote_line(s, citations.number(s.citation)) for s in sentences]
+    citations = Citations()
+    lines = [quote_line(s, citations.number(s.citation)) for s in sentences]
     pieces = [Piece("title", title), *_descriptions(lines), *_fields("Sources", citations.lines())]
     footer = footer_text(answer.corpus_version, _plural(len(sentences), "sentence"))
     return pack(pieces, footer=footer, colour=ANSWER_COLOUR)
@@ -411,10 +414,10 @@ def render_no_answer(answer: Answer) -> list[Rendered]:
     """Says plainly that the documents do not answer, then the closest passages, marked as such."""
     reason = answer.reason or "The documents do not answer this question."
     lines = [f"{safe(reason)}\nYou asked: “{echo(answer.question)}”"]
-    citations = _Citations()
+    citations = Citations()
     if answer.closest:
         lines.append("**Closest passages — not a direct answer:**")
-        lines += [_closest_line(p, citations.number(p.citation)) for p in answer.closest]
+        lines += [closest_line(p, citations.number(p.citation)) for p in answer.closest]
     pieces = [
         Piece("title", "Not answered by the documents"),
         *_descriptions(lines),
@@ -423,7 +426,7 @@ def render_no_answer(answer: Answer) -> list[Rendered]:
     return pack(pieces, footer=footer_text(answer.corpus_version, "not answered"), colour=NO_ANSWER_COLOUR)
 
 
-def _closest_line(passage: ClosestPassage, number: int) -> str:
+def closest_line(passage: ClosestPassage, number: int) -> str:
     return f"[{number}] “" + fit(cap(passage.text, CLOSEST_CHARS), DESCRIPTION_LIMIT - 10) + "”"
 
 

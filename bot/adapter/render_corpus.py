@@ -35,8 +35,8 @@ from bot.engine.models import AnswerSentence, SkippedFile
 from bot.storage import AuditRecord, QuestionTally
 
 # Autocomplete (Discord's limits for choices: at most 25, names and values of 1-100 characters).
-CHOICES_LIMIT = 25
-CHOICE_CHARS = 100
+CHOICES_LIMIT = render.AUTOCOMPLETE_CHOICES
+CHOICE_CHARS = render.CHOICE_NAME_LIMIT
 CHOICE_DETAIL_CHARS = 60
 
 PROGRESS_MARK = "⏳"

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 
 from bot.adapter.render import (
     ANSWER_COLOUR,
+    CHOICE_NAME_LIMIT,
+    CHOICE_VALUE_LIMIT,
     DESCRIPTION_LIMIT,
     ELLIPSIS,
     FIELD_NAME_LIMIT,
@@ -30,10 +32,12 @@ from bot.adapter.render import (
     QUESTION_ECHO_CHARS,
     TITLE_CHARS,
     TITLE_LIMIT,
+    Citations,
     Piece,
     Rendered,
     cap,
     chunk_lines,
+    closest_line,
     echo,
     fit,
     footer_text,
@@ -42,20 +46,16 @@ from bot.adapter.render import (
     notice,
     pack,
     quote,
+    quote_line,
 )
 
 # The answer-rendering pieces of /ask, reused so quotes, closest passages and Sources look the same.
-from bot.adapter.render import _Citations as Citations
-from bot.adapter.render import _closest_line as closest_line
-from bot.adapter.render import _quote_line as quote_line
+from bot.adapter.render import AUTOCOMPLETE_CHOICES as CHOICES_LIMIT
 from bot.engine.claims import ClaimCheck, FigureComparison
 from bot.engine.figures import FigureGroup, IndexedFigure
 from bot.engine.figures_parse import Figure
 
 # Discord's autocomplete limits (interaction responses, not messages: render.py has no constants for them).
-CHOICES_LIMIT = 25
-CHOICE_NAME_LIMIT = 100
-CHOICE_VALUE_LIMIT = 100
 
 # Our own bounds, in characters before escaping.
 FIGURE_CHARS = 80  # a figure as written ("more than £38,000 a year"); real ones are far shorter
