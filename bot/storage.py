@@ -118,6 +118,15 @@ class DamagedDatabaseError(sqlite3.DatabaseError):
     """The database opened but fails its integrity check."""
 
 
+def _not_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(16)
+    except FileNotFoundError:
+        return False
+    return bool(header) and header != b"SQLite format 3\x00"
+
+
 def set_aside(path: Path) -> Path:
     """Rename a damaged database (and its WAL and shared-memory files) out of the way; returns the new path.
 
@@ -221,6 +230,14 @@ class Storage:
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if _not_sqlite(self.path):
+            # Set aside before SQLite opens it: closing a connection to a non-database deletes its
+            # -wal and -shm, and a WAL is what may hold the latest writes.
+            aside = set_aside(self.path)
+            log.error(
+                "state database %s is damaged (not an SQLite file): moved it to %s and started a fresh one",
+                self.path, aside.name,
+            )  # fmt: skip
         try:
             connection = self._connect()
         except sqlite3.DatabaseError as exc:

@@ -16,6 +16,7 @@ import signal
 import time
 from collections.abc import Iterable
 
+import aiohttp
 import discord
 
 from bot.adapter.client import PolicyBot
@@ -108,6 +109,9 @@ async def serve(settings: Settings, token: str, *, stop: asyncio.Event | None = 
 
 
 async def _run_until(bot: PolicyBot, token: str, stop: asyncio.Event) -> int:
+    if stop.is_set():
+        log.info("stopped before connecting to Discord")  # SIGTERM while the corpus was loading
+        return 0
     async with bot:
         running = asyncio.create_task(bot.start(token), name="discord-client")
         stopping = asyncio.create_task(stop.wait(), name="stop-signal")
@@ -129,7 +133,8 @@ async def _run_until(bot: PolicyBot, token: str, stop: asyncio.Event) -> int:
             return 1
         log.info("stopping: closing the Discord connection")
         await bot.close()
-        with contextlib.suppress(asyncio.CancelledError, discord.ConnectionClosed):
+        # Closing mid-login makes the login itself fail (aiohttp: "Connector is closed"): we asked for it.
+        with contextlib.suppress(asyncio.CancelledError, discord.ConnectionClosed, aiohttp.ClientError, RuntimeError):
             await running
     log.info("stopped cleanly")
     return 0

@@ -210,6 +210,8 @@ class FigureIndex:
         entries: list[_Entry] = []
         for ref in items:
             sentence = ref.text
+            # A sentence's terms once, not once per figure: a line dense with amounts would be quadratic.
+            sentence_terms = _terms(sentence)
             for figure in extract_figures(sentence):
                 item = IndexedFigure(
                     figure=figure,
@@ -218,7 +220,7 @@ class FigureIndex:
                     start=ref.start + figure.start,
                     end=ref.start + figure.end,
                 )
-                entries.append(_entry(item, len(entries)))
+                entries.append(_entry(item, len(entries), sentence_terms))
         _borrow_labels(entries)
         return cls(entries)
 
@@ -362,12 +364,12 @@ class FigureIndex:
         return self._completion.complete(prefix, limit)
 
 
-def _entry(item: IndexedFigure, order: int) -> _Entry:
+def _entry(item: IndexedFigure, order: int, sentence_terms: frozenset[str] | None = None) -> _Entry:
     return _Entry(
         item=item,
         family=family(item.figure),
         label_terms=_terms(item.figure.label),
-        sentence_terms=_terms(item.sentence),
+        sentence_terms=_terms(item.sentence) if sentence_terms is None else sentence_terms,
         near_terms=_near_terms(item.sentence, item.figure),
         order=order,
     )

@@ -97,12 +97,19 @@ def _fsync_dir(folder: Path) -> None:
 def remove_stale_temporaries(corpus_dir: Path) -> list[Path]:
     """Delete temporary files a crash left behind (they were never visible as documents)."""
     removed = []
-    for folder in (corpus_dir, corpus_dir / TRASH_DIR):
+    trash = corpus_dir / TRASH_DIR
+    # Hardening (issue 7): a crash while writing a trash entry's origin.json left its temporary
+    # inside the entry folder, where it was never removed; an entry folder left empty goes too.
+    entries = [p for p in trash.iterdir() if p.is_dir()] if trash.is_dir() else []
+    for folder in (corpus_dir, trash, *entries):
         if folder.is_dir():
             for path in folder.glob(_TEMP_PREFIX + "*"):
                 with contextlib.suppress(OSError):
                     path.unlink()
                     removed.append(path)
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            entry.rmdir()  # only succeeds when empty
     return removed
 
 
@@ -154,10 +161,16 @@ class CorpusStore:
         entry_dir = self.trash / stamp
         entry_dir.mkdir(parents=True, exist_ok=False)
         relative = path.relative_to(self.root.resolve())
-        atomic_write(entry_dir / "origin.json", json.dumps({"document_id": relative.as_posix()}).encode())
         sidecar = self._sidecar(path)
-        # The document goes first: once it is gone from the corpus, a leftover sidecar is inert.
-        os.replace(path, entry_dir / path.name)
+        try:
+            atomic_write(entry_dir / "origin.json", json.dumps({"document_id": relative.as_posix()}).encode())
+            # The document goes first: once it is gone from the corpus, a leftover sidecar is inert.
+            os.replace(path, entry_dir / path.name)
+        except BaseException:
+            # Hardening (issue 7): a failure here left an entry listed in the trash with nothing in it
+            # (the document still served); the entry folder holds nothing else yet, so it goes.
+            shutil.rmtree(entry_dir, ignore_errors=True)
+            raise
         if sidecar.is_file():
             os.replace(sidecar, entry_dir / sidecar.name)
         _fsync_dir(path.parent)
@@ -174,6 +187,8 @@ class CorpusStore:
         target = self.path_of(entry.document_id)
         if target.exists():
             raise StoreError(f"{entry.document_id} exists again; remove it first or rename it")
+        if not (entry_dir / target.name).is_file():  # hardening (issue 7): was FileNotFoundError
+            raise StoreError(f"trash entry {trash_id} holds no document (an interrupted removal?)")
         target.parent.mkdir(parents=True, exist_ok=True)
         sidecar = entry_dir / (target.name + SIDECAR_SUFFIX)
         if sidecar.is_file():
@@ -189,8 +204,12 @@ class CorpusStore:
         entries = []
         for entry_dir in sorted(self.trash.iterdir(), reverse=True):
             if entry_dir.is_dir() and (entry_dir / "origin.json").is_file():
-                with contextlib.suppress(StoreError):
-                    entries.append(self._entry(entry_dir))
+                # Hardening (issue 7): an entry a crash left without its document cannot be restored
+                # and is not listed; a folder whose name is not a time stamp raised ValueError.
+                with contextlib.suppress(StoreError, ValueError):
+                    entry = self._entry(entry_dir)
+                    if (entry_dir / Path(entry.document_id).name).is_file():
+                        entries.append(entry)
         return entries
 
     def read_meta(self, document_id: str) -> dict[str, object]:
