@@ -13,6 +13,7 @@ the change is undone and the old engine keeps serving.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -41,11 +42,22 @@ def check_rebuilt(engine: Engine, folder: Path) -> None:
         raise RebuildRejected(f"none of the {len(files)} document file(s) in the corpus folder could be read")
 
 
+def freeze_engine_memory() -> None:
+    """Move the (long-lived, immutable) engine out of the garbage collector's sight.
+
+    A full collection walks every object: ~180 ms with 5,000 passages, a stall of the event loop each
+    time. Frozen objects are never scanned, and freezing is cheap; an engine swapped out is still
+    freed by reference counting when the last question using it finishes.
+    """
+    gc.freeze()
+
+
 class EngineHost:
     def __init__(
         self, engine: Engine, *, sentences: int = 3, builder: Callable[[Path], Engine] = Engine.from_folder
     ) -> None:
         self._engine = engine
+        freeze_engine_memory()
         self.sentences = sentences
         self.builder = builder  # what refresh builds with (a test can slow it down or make it fail)
         self._rebuilding = asyncio.Lock()
@@ -67,6 +79,7 @@ class EngineHost:
         old, self._engine = self._engine, engine
         if old.version != engine.version:
             log.info("corpus version %s -> %s", old.version, engine.version)
+        freeze_engine_memory()
         return old
 
     async def refresh(

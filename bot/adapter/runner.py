@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import signal
@@ -101,7 +102,11 @@ async def serve(settings: Settings, token: str, *, stop: asyncio.Event | None = 
         forgotten = await storage.forget_answered_before(time.time() - ANSWER_RETENTION_SECONDS)
         if forgotten:
             log.info("forgot %d answered questions older than the retention period", forgotten)
-        engines = EngineHost(engine, sentences=settings.answer_sentences)
+        engines = EngineHost(
+            engine,
+            sentences=settings.answer_sentences,
+            builder=functools.partial(Engine.from_folder, semantic=settings.semantic, index=settings.index_options()),
+        )
         bot = PolicyBot(settings=settings, engines=engines, storage=storage)
         return await _run_until(bot, token, stop)
     finally:
