@@ -20,7 +20,7 @@ from bot.config import ConfigError, Settings
 from bot.engine.claims import check_claim
 from bot.engine.engine import Engine
 from bot.engine.store import ensure_seeded
-from bot.terminal import format_answer, format_claim, format_figures
+from bot.terminal import format_answer, format_claim, format_figures, plural
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     engine = load_engine(args, settings)
     print(
-        f"Policy bot: {len(engine.documents)} documents, {len(engine.passages)} passages "
+        f"Policy bot: {plural(len(engine.documents), 'document')}, {plural(len(engine.passages), 'passage')} "
         f"(corpus version {engine.version}). Ask a question; 'quit' or Ctrl-D to leave."
     )
     while True:

@@ -13,6 +13,7 @@ from bot.config import ConfigError, Settings
 from bot.engine.documents import unsupported_files
 from bot.engine.engine import Engine
 from bot.storage import DAMAGED_SUFFIX
+from bot.terminal import plural
 
 
 def collect_problems(settings: Settings, corpus: Path | None = None) -> tuple[list[str], list[str], Engine | None]:
@@ -65,8 +66,8 @@ def run_health_check(settings: Settings, corpus: Path | None = None) -> int:
     errors, warnings, engine = collect_problems(settings, corpus)
     if engine is not None:
         print(
-            f"corpus: {len(engine.documents)} documents, {len(engine.passages)} passages, "
-            f"{len(engine.figures)} figures (version {engine.version})"
+            f"corpus: {plural(len(engine.documents), 'document')}, {plural(len(engine.passages), 'passage')}, "
+            f"{plural(len(engine.figures), 'figure')} (version {engine.version})"
         )
     for warning in warnings:
         print(f"warning: {warning}")

@@ -11,6 +11,10 @@ from bot.engine.models import Answer, Citation
 _WIDTH = 100
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def format_citation(citation: Citation) -> str:
     parts = [citation.title]
     if citation.source:

@@ -19,7 +19,7 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_healthy_deployment(deployment: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
     out = capsys.readouterr()
-    assert "1 documents" in out.out and "ok" in out.out
+    assert "1 document," in out.out and "ok" in out.out
     assert "fake-but-well-formed" not in out.out + out.err
 
 
