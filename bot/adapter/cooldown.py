@@ -9,6 +9,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+import discord
+
+from bot.adapter import render, replies
+
 
 class Cooldown:
     def __init__(self, rate: int, per: float, *, clock: Callable[[], float] = time.monotonic) -> None:
@@ -52,3 +56,15 @@ class Cooldown:
         for user_id, until in list(self._warned.items()):
             if until <= now:
                 del self._warned[user_id]
+
+
+async def refuse_if_cooling(cooldown: Cooldown, interaction: discord.Interaction) -> bool:
+    """Count this interaction; when the user is over the limit, say privately when to retry.
+
+    Returns True when the interaction was refused (the caller stops there).
+    """
+    retry_after = cooldown.hit(interaction.user.id)
+    if retry_after is None:
+        return False
+    await replies.send(interaction, [render.cooldown_notice(retry_after, time.time())], ephemeral=True)
+    return True

@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.adapter import render, replies
+from bot.adapter.cooldown import refuse_if_cooling
 from bot.adapter.views import answer_view
 from bot.engine.engine import MAX_QUESTION_CHARS
 
@@ -46,9 +47,7 @@ class AskCog(commands.Cog):
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         private: bool = False,
     ) -> None:
-        retry_after = self.bot.cooldown.hit(interaction.user.id)
-        if retry_after is not None:
-            await replies.send(interaction, [render.cooldown_notice(retry_after, time.time())], ephemeral=True)
+        if await refuse_if_cooling(self.bot.cooldown, interaction):
             return
         await replies.defer(interaction, ephemeral=private)
         asked = await self.bot.answers.ask(

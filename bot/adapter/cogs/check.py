@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
@@ -22,6 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.adapter import render, replies
+from bot.adapter.cooldown import refuse_if_cooling
 from bot.adapter.errors import report_interaction_error
 from bot.adapter.render_figures import render_check, render_no_text
 from bot.engine.claims import MAX_CLAIM_CHARS, check_claim
@@ -89,9 +89,7 @@ async def share(bot: PolicyBot, interaction: discord.Interaction, check_id: int)
         await replies.send(interaction, [render.notice(EXPIRED)], ephemeral=True)
         return
     # Sharing posts in public: the same limit as asking keeps a button from flooding a channel.
-    retry_after = bot.cooldown.hit(interaction.user.id)
-    if retry_after is not None:
-        await replies.send(interaction, [render.cooldown_notice(retry_after, time.time())], ephemeral=True)
+    if await refuse_if_cooling(bot.cooldown, interaction):
         return
     await replies.defer(interaction, ephemeral=False)
     engine = bot.engines.engine
@@ -131,9 +129,7 @@ class CheckCog(commands.Cog):
         await self._check(interaction, claim)
 
     async def _check(self, interaction: discord.Interaction, claim: str) -> None:
-        retry_after = self.bot.cooldown.hit(interaction.user.id)
-        if retry_after is not None:
-            await replies.send(interaction, [render.cooldown_notice(retry_after, time.time())], ephemeral=True)
+        if await refuse_if_cooling(self.bot.cooldown, interaction):
             return
         await replies.defer(interaction, ephemeral=True)
         engine = self.bot.engines.engine  # pinned for this check

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -18,6 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.adapter import render, replies
+from bot.adapter.cooldown import refuse_if_cooling
 from bot.adapter.render_figures import CHOICES_LIMIT, choices, render_figures, render_overview
 from bot.engine.figures import MAX_TOPIC_CHARS
 
@@ -57,9 +57,7 @@ class FiguresCog(commands.Cog):
         topic: app_commands.Range[str, 1, MAX_TOPIC_CHARS] | None = None,
         private: bool = False,
     ) -> None:
-        retry_after = self.bot.cooldown.hit(interaction.user.id)
-        if retry_after is not None:
-            await replies.send(interaction, [render.cooldown_notice(retry_after, time.time())], ephemeral=True)
+        if await refuse_if_cooling(self.bot.cooldown, interaction):
             return
         await replies.defer(interaction, ephemeral=private)
         engine = self.bot.engines.engine  # pinned: a swap during the lookup does not change this reply
