@@ -32,7 +32,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -385,15 +385,7 @@ class Storage:
             row = self._db.execute("SELECT * FROM checks WHERE id = ?", (check_id,)).fetchone()
             if row is None:
                 return None
-            return CheckRecord(
-                id=row["id"],
-                claim=row["claim"],
-                user_id=row["user_id"],
-                guild_id=row["guild_id"],
-                channel_id=row["channel_id"],
-                corpus_version=row["corpus_version"],
-                checked_at=row["checked_at"],
-            )
+            return _record(CheckRecord, row)
 
         return await self._run(select)
 
@@ -440,17 +432,7 @@ class Storage:
                 rows = self._db.execute(
                     "SELECT * FROM feedback WHERE question_id = ? ORDER BY voted_at, user_id", (question_id,)
                 ).fetchall()
-            return [
-                FeedbackRecord(
-                    question_id=row["question_id"],
-                    user_id=row["user_id"],
-                    vote=row["vote"],
-                    question=row["question"],
-                    corpus_version=row["corpus_version"],
-                    voted_at=row["voted_at"],
-                )
-                for row in rows
-            ]
+            return [_record(FeedbackRecord, row) for row in rows]
 
         return await self._run(select)
 
@@ -491,21 +473,7 @@ class Storage:
             rows = self._db.execute(
                 f"SELECT * FROM (SELECT * FROM audit {where} ORDER BY id DESC LIMIT ?) ORDER BY id", params
             ).fetchall()
-            return [
-                AuditRecord(
-                    id=row["id"],
-                    at=row["at"],
-                    user_id=row["user_id"],
-                    user_name=row["user_name"],
-                    guild_id=row["guild_id"],
-                    action=row["action"],
-                    target=row["target"],
-                    sha256=row["sha256"],
-                    outcome=row["outcome"],
-                    reason=row["reason"],
-                )
-                for row in rows
-            ]
+            return [_record(AuditRecord, row) for row in rows]
 
         return await self._run(select)
 
@@ -538,14 +506,13 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
+R = TypeVar("R")
+
+
+def _record(cls: type[R], row: sqlite3.Row) -> R:
+    """A record dataclass from a row: its fields are named as the table's columns."""
+    return cls(**{f.name: row[f.name] for f in fields(cls)})  # type: ignore[arg-type]
+
+
 def _question(row: sqlite3.Row) -> QuestionRecord:
-    return QuestionRecord(
-        id=row["id"],
-        question=row["question"],
-        user_id=row["user_id"],
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        corpus_version=row["corpus_version"],
-        answered=bool(row["answered"]),
-        asked_at=row["asked_at"],
-    )
+    return replace(_record(QuestionRecord, row), answered=bool(row["answered"]))
