@@ -1,4 +1,5 @@
 """Shared fixtures: a clean environment, the project's corpora, and built engines."""
+
 from __future__ import annotations
 
 import os
