@@ -76,4 +76,4 @@ class Settings(BaseSettings):
         return self.state_dir / "index"
 
     def index_options(self) -> IndexOptions:
-        return IndexOptions(self.index_backend, self.index_dir, self.index_auto_threshold)
+        return IndexOptions(self.index_backend, self.index_dir, self.index_auto_threshold, self.state_dir / "analysis")

@@ -35,11 +35,16 @@ TANTIVY_K1 = 1.2  # fixed in tantivy; b is 0.75 in both
 
 @dataclass(frozen=True, slots=True)
 class IndexOptions:
-    """Which search index an engine builds; tantivy keeps its index under ``path``."""
+    """Which search index an engine builds; tantivy keeps its index under ``path``.
+
+    ``cache`` is where document analyses are kept between builds (``bot.engine.analysis``); None
+    analyses every document on every build.
+    """
 
     backend: Backend = "auto"
     path: Path | None = None
     auto_threshold: int = AUTO_THRESHOLD
+    cache: Path | None = None
 
 
 class BackendUnavailableError(RuntimeError):

@@ -6,9 +6,9 @@ flight keep the engine they started with.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
-import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from bot.engine import answer as answering
+from bot.engine.analysis import PassageData, analyse_corpus
 from bot.engine.backends import IndexOptions, make_index
 from bot.engine.documents import load_folder
-from bot.engine.figures import FigureIndex
+from bot.engine.figures import FigureIndex, SentenceRef
 from bot.engine.index import EmptyCorpusError, SearchIndex
 from bot.engine.models import (
     Answer,
@@ -30,14 +31,10 @@ from bot.engine.models import (
     Passage,
     SkippedFile,
 )
-from bot.engine.parallel import tokenize_many
-from bot.engine.passages import split_passages
 from bot.engine.semantic import SentenceEncoder, load_encoder
-from bot.engine.tokens import ANSWER_TYPES, iter_tokens, question_tokens, tokenize
+from bot.engine.tokens import ANSWER_TYPES, iter_tokens, question_tokens
 
 log = logging.getLogger(__name__)
-
-_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
 
 DEFAULT_SENTENCES = 3
 CLOSEST_PASSAGES = 3
@@ -63,26 +60,39 @@ class Engine:
         self.documents: tuple[Document, ...] = tuple(documents)
         self.problems: tuple[SkippedFile, ...] = tuple(problems)
         self._documents_by_id = {d.id: d for d in self.documents}
-        passages: list[Passage] = []
-        for document in self.documents:
-            passages.extend(split_passages(document))
-        self.passages: tuple[Passage, ...] = tuple(passages)
+        options = index or IndexOptions()
+        # Splitting, tokenizing and figure extraction, once per document version (see analysis.py).
+        analysed = [p for analysis in analyse_corpus(self.documents, options.cache) for p in analysis.passages]
+        self.passages: tuple[Passage, ...] = tuple(p.passage for p in analysed)
         self._passages_by_id = {p.id: i for i, p in enumerate(self.passages)}
-        tokenized = tokenize_many(p.text for p in self.passages)  # every core on large corpora
+        tokenized = [p.tokens for p in analysed]
         self._passage_terms = [frozenset(tokens) for tokens in tokenized]
-        self._sentences = [self._sentence_records(i, p) for i, p in enumerate(self.passages)]
+        self._sentences = [
+            [
+                answering.SentenceRecord(
+                    passage_index=i,
+                    start=p.passage.start + s.start,
+                    end=p.passage.start + s.end,
+                    paragraph=s.paragraph,
+                    tf=s.tf,
+                    length=s.length,
+                )
+                for s in p.sentences
+                if not s.heading  # a heading labels what follows: context, not a statement to quote
+            ]
+            for i, p in enumerate(analysed)
+        ]
         lengths = [s.length for records in self._sentences for s in records]
         self._average_sentence_length = sum(lengths) / len(lengths) if lengths else 1.0
         self.index: SearchIndex | None
-        options = index or IndexOptions()
         try:
             self.index = make_index(tokenized, options.backend, options.path, options.auto_threshold)
         except EmptyCorpusError:
             self.index = None
         self._df = Counter(t for terms in self._passage_terms for t in terms)
         self.version = self._version()
-        # Figures are extracted at index time, with the same sentences and citations as answers.
-        self.figures = FigureIndex.from_engine(self)
+        # Figures come from the same sentences, with the same citations, as answers.
+        self.figures = FigureIndex.build(self._figure_refs(analysed))
         self.encoder = shared_encoder() if semantic else None
         # Sentence embeddings are computed on first use and kept: building them all up front would
         # cost ~20 ms a sentence, while a question only ever looks at a few dozen candidates.
@@ -91,6 +101,10 @@ class Engine:
     @classmethod
     def from_folder(cls, folder: Path, semantic: bool = True, *, index: IndexOptions | None = None) -> Engine:
         documents, problems = load_folder(Path(folder))
+        if index is not None and index.cache is not None:
+            # One cache folder per corpus folder: a cache keeps only its own corpus's documents.
+            place = hashlib.blake2b(str(Path(folder).resolve()).encode(), digest_size=6).hexdigest()
+            index = dataclasses.replace(index, cache=index.cache / place)
         engine = cls(documents, problems, semantic=semantic, index=index)
         log.info(
             "corpus %s: %d documents, %d passages, %d skipped (version %s)",
@@ -98,29 +112,18 @@ class Engine:
         )  # fmt: skip
         return engine
 
-    def _sentence_records(self, index: int, passage: Passage) -> list[answering.SentenceRecord]:
-        """Answer candidates of a passage: its sentences, except headings.
-
-        A heading labels what follows; it is context for its passage, not a statement to quote.
-        """
-        records = []
-        text = self._documents_by_id[passage.document_id].text
-        for (start, end), paragraph in zip(passage.sentences, passage.sentence_paragraphs, strict=True):
-            line_start = text.rfind("\n", 0, passage.start + start) + 1
-            if _HEADING.match(text, line_start):
-                continue
-            tokens = tokenize(passage.text[start:end])
-            records.append(
-                answering.SentenceRecord(
-                    passage_index=index,
-                    start=passage.start + start,
-                    end=passage.start + end,
-                    paragraph=paragraph,
-                    tf=Counter(tokens),
-                    length=len(tokens),
-                )
+    def _figure_refs(self, analysed: Sequence[PassageData]) -> list[SentenceRef]:
+        return [
+            SentenceRef(
+                text=p.passage.text[s.start : s.end],
+                citation=self.citation(p.passage, s.paragraph),
+                start=p.passage.start + s.start,
+                end=p.passage.start + s.end,
+                figures=s.figures,
             )
-        return records
+            for p in analysed
+            for s in p.sentences
+        ]
 
     def _version(self) -> str:
         digest = hashlib.sha256()

@@ -67,6 +67,7 @@ class SentenceRef(Frozen):
     citation: Citation
     start: int = 0  # offsets of the sentence in its document's text
     end: int = 0
+    figures: tuple[Figure, ...] | None = None  # already extracted (bot.engine.analysis), or None
 
 
 class IndexedFigure(Frozen):
@@ -212,7 +213,7 @@ class FigureIndex:
             sentence = ref.text
             # A sentence's terms once, not once per figure: a line dense with amounts would be quadratic.
             sentence_terms = _terms(sentence)
-            for figure in extract_figures(sentence):
+            for figure in extract_figures(sentence) if ref.figures is None else ref.figures:
                 item = IndexedFigure(
                     figure=figure,
                     sentence=sentence,

@@ -1,0 +1,137 @@
+"""Document analysis: one pass per document, the same on every core, kept on disk between builds."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.engine import analysis
+from bot.engine.analysis import AnalysisCache, analyse, analyse_corpus, analyse_many, analysis_key
+from bot.engine.backends import IndexOptions
+from bot.engine.documents import load_folder
+from bot.engine.engine import Engine
+from bot.engine.figures_parse import extract_figures
+from bot.engine.tokens import tokenize
+
+PROJECT = Path(__file__).resolve().parents[2]
+CORPORA = [PROJECT / "seeds", PROJECT / "tests" / "quality" / "corpus_b"]
+
+
+def documents_of(folder: Path):
+    documents, problems = load_folder(folder)
+    assert not problems
+    return documents
+
+
+@pytest.mark.parametrize("folder", CORPORA, ids=lambda f: f.name)
+def test_one_pass_gives_what_tokenizing_each_part_gives(folder: Path) -> None:
+    for document in documents_of(folder):
+        for data in analyse(document).passages:
+            passage = data.passage
+            assert list(data.tokens) == tokenize(passage.text)
+            assert [(s.start, s.end) for s in data.sentences] == list(passage.sentences)
+            for sentence in data.sentences:
+                text = passage.text[sentence.start : sentence.end]
+                assert sentence.tf == Counter(tokenize(text)), text
+                assert sentence.length == sum(sentence.tf.values())
+                assert list(sentence.figures) == extract_figures(text)
+
+
+def test_markdown_headings_are_marked(tmp_path: Path) -> None:
+    (tmp_path / "doc.md").write_text("# Funding rules\n\nThe grant rises to £5,000 a year from April.\n")
+    (data,) = analyse(documents_of(tmp_path)[0]).passages
+    assert [s.heading for s in data.sentences] == [True, False]
+
+
+def test_worker_processes_give_the_same_analyses_in_order() -> None:
+    documents = [d for folder in CORPORA for d in documents_of(folder)]
+    alone = analyse_many(documents, processes=1)
+    spread = analyse_many(documents, processes=2, min_parallel_chars=0)
+    assert spread == alone
+    assert [a.key for a in spread] == [analysis_key(d) for d in documents]
+
+
+def counting_analyse(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    analysed: list[str] = []
+    original = analysis.analyse
+
+    def spy(document):
+        analysed.append(document.id)
+        return original(document)
+
+    monkeypatch.setattr(analysis, "analyse", spy)
+    return analysed
+
+
+def test_the_cache_analyses_only_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The levy is 2% of turnover.\n\nIt starts in May.\n")
+    (corpus / "b.txt").write_text("Grants of £300 are paid to each household.\n")
+    analysed = counting_analyse(monkeypatch)
+
+    first = analyse_corpus(documents_of(corpus), cache)
+    assert sorted(analysed) == ["a.txt", "b.txt"]
+    analysed.clear()
+    assert analyse_corpus(documents_of(corpus), cache) == first  # a restart: nothing re-analysed
+    assert analysed == []
+
+    (corpus / "b.txt").write_text("Grants of £400 are paid to each household.\n")
+    (corpus / "c.txt").write_text("A new office opens in 2026.\n")
+    again = analyse_corpus(documents_of(corpus), cache)
+    assert sorted(analysed) == ["b.txt", "c.txt"]
+    assert again[0] == first[0]
+    assert "400" in again[1].passages[0].tokens
+
+    (corpus / "a.txt").unlink()
+    analyse_corpus(documents_of(corpus), cache)
+    assert len(list(cache.glob("*.analysis"))) == 2  # the removed document's entry is pruned
+
+
+def test_a_damaged_entry_is_recomputed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("The levy is 2% of turnover.\n")
+    documents = documents_of(tmp_path / "corpus")
+    expected = analyse_corpus(documents, tmp_path / "cache")
+    for entry in (tmp_path / "cache").glob("*.analysis"):
+        entry.write_bytes(b"not a pickle")
+    analysed = counting_analyse(monkeypatch)
+    assert analyse_corpus(documents, tmp_path / "cache") == expected
+    assert analysed == ["a.txt"]
+    assert AnalysisCache(tmp_path / "cache").get(expected[0].key) == expected[0]  # rewritten
+
+
+def test_changing_the_analysing_code_changes_every_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.txt").write_text("The levy is 2% of turnover.\n")
+    document = documents_of(tmp_path)[0]
+    before = analysis_key(document)
+    monkeypatch.setattr(analysis, "code_version", lambda: "another version")
+    assert analysis_key(document) != before
+
+
+def test_a_cache_that_cannot_be_written_costs_nothing_but_time(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("The levy is 2% of turnover.\n")
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    with pytest.raises(OSError):
+        AnalysisCache(blocked).put(analyse(documents_of(tmp_path / "corpus")[0]))
+    # Reading a folder that is a file finds nothing; the build goes on uncached.
+    (result,) = analyse_corpus(documents_of(tmp_path / "corpus"), blocked)
+    assert "2" in result.passages[0].tokens
+
+
+def test_an_engine_restarted_on_its_cache_answers_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    options = IndexOptions(cache=tmp_path / "cache")
+    folder = CORPORA[1]
+    fresh = Engine.from_folder(folder, semantic=False, index=options)
+    analysed = counting_analyse(monkeypatch)
+    restarted = Engine.from_folder(folder, semantic=False, index=options)
+    assert analysed == []
+    uncached = Engine.from_folder(folder, semantic=False)
+    assert restarted.passages == fresh.passages == uncached.passages
+    assert len(restarted.figures) == len(uncached.figures) > 0
+    for question in ["how much is the grant", "when does the scheme start", "who pays the levy"]:
+        assert restarted.ask(question) == uncached.ask(question)
