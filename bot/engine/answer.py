@@ -8,10 +8,14 @@ never uses weighs the most of all. A sentence's lexical score blends
 - its passage's coverage (context: a sentence that says "it" may stand in a passage naming it);
 - a sentence-level BM25 with the same weights (term-frequency saturation, length normalisation).
 When the MiniLM sentence encoder is installed (``bot.engine.semantic``), the best candidates also
-get their cosine similarity to the question. It is not used to rerank: blended into the score it
-helped on one question set and hurt on another (see the README's quality section); it is used to
-decide whether the documents answer at all, where it separates answerable questions from
-unanswerable ones better than word overlap does.
+get their cosine similarity to the question. It does not change the lexical score: blended into it,
+it helped on one question set and hurt on another (see the README's quality section). It breaks
+ties instead: the candidates whose lexical score is within the margin at which a further sentence
+is shown beside the best one (``RELATIVE_SCORE_FOR_EXTRA`` of the best score) are, by that very
+rule, equally good lexically, and among them the one closest in meaning to the question comes
+first. Outside that margin the lexical order stands. Similarity is also used to decide whether the
+documents answer at all, where it separates answerable questions from unanswerable ones better
+than word overlap does.
 
 Abstention. The documents answer a question only when there is evidence of two kinds among the
 best candidates: lexical — some sentence covers at least a fifth of the question's informative
@@ -47,6 +51,7 @@ MAX_MORE = 5
 RELATIVE_SCORE_FOR_EXTRA = 0.8
 # Sentences sharing this much of their vocabulary are one sentence for the reader.
 DUPLICATE_OVERLAP = 0.8
+_MIN_WORDS_CONTAINED = 3
 _K1 = 1.2
 _B = 0.75
 _W_SENTENCE, _W_PASSAGE, _W_BM25 = 0.6, 0.2, 0.2
@@ -73,11 +78,20 @@ class ScoredSentence:
 def with_similarities(scored: Sequence[ScoredSentence], similarities: Sequence[float]) -> list[ScoredSentence]:
     """The first ``len(similarities)`` candidates with their cosine similarity to the question.
 
-    The order is left as it is: similarity is evidence for abstention, not a ranking signal (see the
-    module docstring).
+    Similarity only breaks near-ties (see the module docstring): the candidates scoring at least
+    ``RELATIVE_SCORE_FOR_EXTRA`` of the best score are put in order of similarity, the others keep
+    their lexical order after them.
     """
     top = [ScoredSentence(s.record, s.score, s.coverage, sim) for s, sim in zip(scored, similarities, strict=False)]
-    return top + list(scored[len(top) :])
+    rest = list(scored[len(top) :])
+    if not top:
+        return rest
+    cutoff = RELATIVE_SCORE_FOR_EXTRA * max(s.score for s in top)
+    close = [s for s in top if s.score >= cutoff]
+    behind = [s for s in top if s.score < cutoff]
+    # sort() is stable: equal similarities keep their lexical order.
+    close.sort(key=lambda s: -(s.similarity or 0.0))
+    return close + behind + rest
 
 
 def answers(candidates: Sequence[ScoredSentence]) -> bool:
@@ -148,8 +162,11 @@ def is_duplicate(a: Counter[str], b: Counter[str]) -> bool:
     words_b = {t for t in b if t not in ANSWER_TYPES}
     if not words_a or not words_b:
         return False
-    shared = len(words_a & words_b)
-    return shared / min(len(words_a), len(words_b)) >= DUPLICATE_OVERLAP
+    smaller = min(len(words_a), len(words_b))
+    if smaller < _MIN_WORDS_CONTAINED:
+        # One or two words inside a longer sentence say nothing of it being the same statement.
+        return words_a == words_b
+    return len(words_a & words_b) / smaller >= DUPLICATE_OVERLAP
 
 
 def pick(scored: Sequence[ScoredSentence], limit: int, extra: int) -> tuple[list[ScoredSentence], list[ScoredSentence]]:
@@ -163,7 +180,8 @@ def pick(scored: Sequence[ScoredSentence], limit: int, extra: int) -> tuple[list
             break
     if not kept:
         return [], []
-    top = kept[0].score
+    # The best score, not the first's: similarity may have put a near-tie first (``with_similarities``).
+    top = max(k.score for k in kept)
     shown = [kept[0]]
     rest = []
     for candidate in kept[1:]:

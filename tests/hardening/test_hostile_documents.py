@@ -123,7 +123,10 @@ async def test_every_hostile_upload_through_ingest_while_answering(
     for document_id, name in stored.items():
         phrase = EXPECTED[name].contains[0][:200]
         answer = engine.ask(phrase)
-        cited = {s.citation.document for s in answer.sentences} | {c.citation.document for c in answer.closest}
+        # Shown or behind "More": a phrase as bland as "policy policy" ties with short sentences of other
+        # uploads, which MiniLM may put first; the upload is findable either way.
+        shown = [*answer.sentences, *answer.more]
+        cited = {s.citation.document for s in shown} | {c.citation.document for c in answer.closest}
         # Two uploads can hold the same text (valid.pdf, and empty_password.pdf decrypted): either will do.
         found = [engine.document(d) for d in cited]
         assert any(d is not None and phrase.strip() in d.text for d in found), f"{name}: {phrase!r} not found"
