@@ -60,6 +60,12 @@ def tokens_digest(tokenized: Iterable[Sequence[str]]) -> str:
     return digest.hexdigest()
 
 
+def passage_key(document_key: str, passage_id: str) -> int:
+    """A stable 63-bit key for a passage of one version of a document (tantivy ids are u64)."""
+    digest = hashlib.blake2b(f"{document_key}\0{passage_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
 def tantivy_available() -> bool:
     return importlib.util.find_spec("tantivy") is not None
 
@@ -93,6 +99,7 @@ def make_index(
     auto_threshold: int = AUTO_THRESHOLD,
     *,
     label: str | None = None,
+    keys: Sequence[int] | None = None,
 ) -> SearchIndex:
     """An index over ``tokenized`` passages (ids are positions), of the backend chosen.
 
@@ -101,6 +108,10 @@ def make_index(
     so an index is reused exactly when it indexes the same tokens (a changed document or a changed
     tokenizer rebuilds it). Raises ``EmptyCorpusError`` for a corpus without tokens, whatever the
     backend, as ``Bm25Index`` does.
+
+    With ``keys`` (a stable key per passage, see ``passage_key``) and a ``path``, the
+    tantivy index is kept in step with the corpus instead: passages added or removed since it was
+    last built are added to or deleted from it, and it still answers with positions.
     """
     if not tokenized or not any(tokenized):
         raise EmptyCorpusError()
@@ -109,6 +120,10 @@ def make_index(
         return Bm25Index(tokenized, k1=RANK_BM25_K1)
     from bot.engine.tantivy_index import TantivyIndex  # optional dependency: imported only when used
 
+    if path is not None and keys is not None:
+        from bot.engine.tantivy_index import KeyedIndex
+
+        return KeyedIndex.sync(path, tokenized, keys)
     if path is not None:
         label = tokens_digest(tokenized) if label is None else label
         try:

@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.engine import answer as answering
 from bot.engine.analysis import PassageData, analyse_corpus
-from bot.engine.backends import IndexOptions, make_index
+from bot.engine.backends import IndexOptions, make_index, passage_key
 from bot.engine.documents import load_folder
 from bot.engine.figures import FigureIndex, SentenceRef
 from bot.engine.index import EmptyCorpusError, SearchIndex
@@ -62,7 +62,10 @@ class Engine:
         self._documents_by_id = {d.id: d for d in self.documents}
         options = index or IndexOptions()
         # Splitting, tokenizing and figure extraction, once per document version (see analysis.py).
-        analysed = [p for analysis in analyse_corpus(self.documents, options.cache) for p in analysis.passages]
+        analyses = analyse_corpus(self.documents, options.cache)
+        analysed = [p for analysis in analyses for p in analysis.passages]
+        # Stable per passage and document version: an on-disk index is updated, not rebuilt, on a change.
+        keys = [passage_key(a.key, p.passage.id) for a in analyses for p in a.passages]
         self.passages: tuple[Passage, ...] = tuple(p.passage for p in analysed)
         self._passages_by_id = {p.id: i for i, p in enumerate(self.passages)}
         tokenized = [p.tokens for p in analysed]
@@ -86,7 +89,7 @@ class Engine:
         self._average_sentence_length = sum(lengths) / len(lengths) if lengths else 1.0
         self.index: SearchIndex | None
         try:
-            self.index = make_index(tokenized, options.backend, options.path, options.auto_threshold)
+            self.index = make_index(tokenized, options.backend, options.path, options.auto_threshold, keys=keys)
         except EmptyCorpusError:
             self.index = None
         self._df = Counter(t for terms in self._passage_terms for t in terms)

@@ -24,14 +24,19 @@ field, so ``search`` returns them without reading stored documents.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import shutil
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import tantivy
 
 from bot.engine.models import ScoredIds
+
+log = logging.getLogger(__name__)
 
 TOKENS = "tokens"
 ID = "id"
@@ -219,3 +224,90 @@ class TantivyIndex:
         ranked = sorted(zip(ids, (float(score) for score, _ in hits), strict=True), key=lambda hit: (-hit[1], hit[0]))
         ranked = ranked[:k]
         return ScoredIds(ids=tuple(i for i, _ in ranked), scores=tuple(s for _, s in ranked))
+
+
+# -- an index kept in step with a changing corpus -------------------------------------------------
+
+KEYS_FILE = "policy-bot-keys.npy"  # the keys the index holds, in the engine's passage order
+# Above this share of passages added or removed, a fresh build (compact segments, exact statistics)
+# costs about what the updates would.
+MAX_UPDATE_SHARE = 0.25
+
+
+class KeyedIndex:
+    """A ``SearchIndex`` answering with positions over a tantivy index whose ids are passage keys.
+
+    Keys name a passage of one version of one document, so after a refresh the passages kept have
+    the keys they had, and ``sync`` updates the index on disk by adding and deleting only what
+    changed: adding one document to a million passages takes milliseconds, not a rebuild.
+    """
+
+    def __init__(self, index: TantivyIndex, keys: Sequence[int]) -> None:
+        self.tantivy = index
+        self._position = {key: position for position, key in enumerate(keys)}
+
+    @classmethod
+    def sync(cls, folder: Path, tokenized: Sequence[Sequence[str] | str], keys: Sequence[int]) -> KeyedIndex:
+        """The index in ``folder`` brought in line with ``keys`` (updated in place, or rebuilt)."""
+        folder = Path(folder)
+        updated = _update(folder, tokenized, keys)
+        if updated is None:
+            log.info("building the tantivy index in %s (%d passages)", folder, len(keys))
+            updated = TantivyIndex.build(folder, tokenized, keys)
+            updated.close()
+            _save_keys(folder, keys)
+        return cls(updated, keys)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+    def document_frequency(self, term: str) -> int:
+        return self.tantivy.document_frequency(term)
+
+    def search(self, query: Sequence[str], k: int) -> ScoredIds:
+        hits = self.tantivy.search(query, k + _TIE_MARGIN)
+        # A key this engine does not know was added by a newer engine sharing the folder: skip it.
+        position = self._position
+        found = [(position[key], score) for key, score in zip(hits.ids, hits.scores, strict=True) if key in position]
+        found.sort(key=lambda hit: (-hit[1], hit[0]))  # ties by position, as Bm25Index orders them
+        found = found[:k]
+        return ScoredIds(ids=tuple(p for p, _ in found), scores=tuple(s for _, s in found))
+
+
+def _save_keys(folder: Path, keys: Sequence[int]) -> None:
+    temporary = folder / (KEYS_FILE + ".tmp")
+    with temporary.open("wb") as file:
+        np.save(file, np.asarray(keys, dtype=np.uint64))
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, folder / KEYS_FILE)
+
+
+def _update(folder: Path, tokenized: Sequence[Sequence[str] | str], keys: Sequence[int]) -> TantivyIndex | None:
+    """Update the index in ``folder`` to hold exactly ``keys``; None when a rebuild is due."""
+    try:
+        held = np.load(folder / KEYS_FILE).tolist()
+        index = TantivyIndex.open(folder)
+    except (OSError, ValueError) as error:
+        log.info("no reusable tantivy index in %s (%s)", folder, error)
+        return None
+    if len(index) != len(held):
+        return None  # changed behind the keys file's back (a crash mid-update): not to be trusted
+    held_keys, wanted = set(held), set(keys)
+    removed = held_keys - wanted
+    added = [i for i, key in enumerate(keys) if key not in held_keys]
+    if len(removed) + len(added) > MAX_UPDATE_SHARE * max(len(keys), 1):
+        return None
+    if removed or added:
+        try:
+            # Without a keys file an interrupted update is rebuilt next time, never trusted.
+            (folder / KEYS_FILE).unlink()
+            index.delete(removed)
+            index.add((tokenized[i] for i in added), (keys[i] for i in added))
+            index.close()  # releases the folder's write lock for the next refresh
+        except (OSError, ValueError) as error:
+            log.warning("could not update the tantivy index in %s (%s): rebuilding it", folder, error)
+            return None
+        _save_keys(folder, keys)
+        log.info("tantivy index in %s updated: %d passages added, %d removed", folder, len(added), len(removed))
+    return index
