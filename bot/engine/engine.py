@@ -123,9 +123,11 @@ class Engine:
                 start=p.passage.start + s.start,
                 end=p.passage.start + s.end,
                 figures=s.figures,
+                terms=frozenset(t for t in s.tf if t not in ANSWER_TYPES),
             )
             for p in analysed
             for s in p.sentences
+            if s.figures  # most sentences state no figure: no reference, no citation to build
         ]
 
     def _version(self) -> str:

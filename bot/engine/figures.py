@@ -68,6 +68,7 @@ class SentenceRef(Frozen):
     start: int = 0  # offsets of the sentence in its document's text
     end: int = 0
     figures: tuple[Figure, ...] | None = None  # already extracted (bot.engine.analysis), or None
+    terms: frozenset[str] | None = None  # the sentence's tokens, answer types left out, when known
 
 
 class IndexedFigure(Frozen):
@@ -211,9 +212,12 @@ class FigureIndex:
         entries: list[_Entry] = []
         for ref in items:
             sentence = ref.text
+            figures = extract_figures(sentence) if ref.figures is None else ref.figures
+            if not figures:
+                continue
             # A sentence's terms once, not once per figure: a line dense with amounts would be quadratic.
-            sentence_terms = _terms(sentence)
-            for figure in extract_figures(sentence) if ref.figures is None else ref.figures:
+            sentence_terms = _terms(sentence) if ref.terms is None else ref.terms
+            for figure in figures:
                 item = IndexedFigure(
                     figure=figure,
                     sentence=sentence,

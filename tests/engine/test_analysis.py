@@ -135,3 +135,15 @@ def test_an_engine_restarted_on_its_cache_answers_the_same(tmp_path: Path, monke
     assert len(restarted.figures) == len(uncached.figures) > 0
     for question in ["how much is the grant", "when does the scheme start", "who pays the levy"]:
         assert restarted.ask(question) == uncached.ask(question)
+
+
+@pytest.mark.parametrize("folder", CORPORA, ids=lambda f: f.name)
+def test_figures_from_the_analysis_are_those_extracted_afresh(folder: Path) -> None:
+    from bot.engine.figures import FigureIndex
+
+    engine = Engine.from_folder(folder, semantic=False)
+    afresh = FigureIndex.from_engine(engine)  # extracts and tokenizes every sentence again
+    assert engine.figures.figures == afresh.figures
+    assert engine.figures.labels() == afresh.labels()
+    for topic in ["", "cost", "how many people", "percentage"]:
+        assert engine.figures.lookup_json(topic) == afresh.lookup_json(topic)
