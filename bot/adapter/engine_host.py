@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,6 +43,26 @@ def check_rebuilt(engine: Engine, folder: Path) -> None:
         raise RebuildRejected(f"none of the {len(files)} document file(s) in the corpus folder could be read")
 
 
+def warm_up(engine: Engine) -> threading.Thread:
+    """Build what an engine builds on first use (its figure index) in a background thread.
+
+    Questions are answered meanwhile; ``/figures`` waits for the index if asked before it is ready,
+    and its autocomplete offers nothing until then. Frozen afterwards, like the rest of the engine.
+    """
+
+    def build() -> None:
+        try:
+            engine.figures  # noqa: B018 - the property builds the index
+        except Exception:  # /figures will raise the same error to its caller; the log keeps this one
+            log.exception("building the figure index failed")
+            return
+        freeze_engine_memory()
+
+    thread = threading.Thread(target=build, name=f"figures-{engine.version}", daemon=True)
+    thread.start()
+    return thread
+
+
 def freeze_engine_memory() -> None:
     """Move the (long-lived, immutable) engine out of the garbage collector's sight.
 
@@ -58,6 +79,7 @@ class EngineHost:
     ) -> None:
         self._engine = engine
         freeze_engine_memory()
+        self.warming: threading.Thread | None = warm_up(engine)  # the figure index, being built
         self.sentences = sentences
         self.builder = builder  # what refresh builds with (a test can slow it down or make it fail)
         self._rebuilding = asyncio.Lock()
@@ -80,6 +102,8 @@ class EngineHost:
         if old.version != engine.version:
             log.info("corpus version %s -> %s", old.version, engine.version)
         freeze_engine_memory()
+        if not engine.figures_ready:
+            self.warming = warm_up(engine)
         return old
 
     async def refresh(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.engine import answer as answering
-from bot.engine.analysis import PassageData, analyse_corpus
+from bot.engine.analysis import analyse_corpus
 from bot.engine.backends import IndexOptions, make_index, passage_key
 from bot.engine.documents import load_folder
 from bot.engine.figures import FigureIndex, SentenceRef
@@ -94,8 +95,11 @@ class Engine:
             self.index = None
         self._df = Counter(t for terms in self._passage_terms for t in terms)
         self.version = self._version()
-        # Figures come from the same sentences, with the same citations, as answers.
-        self.figures = FigureIndex.build(self._figure_refs(analysed))
+        # Figures come from the same sentences, with the same citations, as answers; their index is
+        # built on first use (see ``figures``), from the sentences that state any.
+        self._figure_sources = [(p.passage, s) for p in analysed for s in p.sentences if s.figures]
+        self._figures: FigureIndex | None = None
+        self._figures_lock = threading.Lock()
         self.encoder = shared_encoder() if semantic else None
         # Sentence embeddings are computed on first use and kept: building them all up front would
         # cost ~20 ms a sentence, while a question only ever looks at a few dozen candidates.
@@ -115,19 +119,36 @@ class Engine:
         )  # fmt: skip
         return engine
 
-    def _figure_refs(self, analysed: Sequence[PassageData]) -> list[SentenceRef]:
+    @property
+    def figures(self) -> FigureIndex:
+        """The corpus's figures, indexed on first use (thread-safe).
+
+        Grouping and labelling figures is most of a restart's work (≈ 40 s of 63 s at 100k passages,
+        see bench/engine_scale.py) and no question needs it, so an engine answers questions first;
+        the bot warms this up in the background (``bot.adapter.engine_host``).
+        """
+        if self._figures is None:
+            with self._figures_lock:
+                if self._figures is None:
+                    self._figures = FigureIndex.build(self._figure_refs())
+                    self._figure_sources = []
+        return self._figures
+
+    @property
+    def figures_ready(self) -> bool:
+        return self._figures is not None
+
+    def _figure_refs(self) -> list[SentenceRef]:
         return [
             SentenceRef(
-                text=p.passage.text[s.start : s.end],
-                citation=self.citation(p.passage, s.paragraph),
-                start=p.passage.start + s.start,
-                end=p.passage.start + s.end,
+                text=passage.text[s.start : s.end],
+                citation=self.citation(passage, s.paragraph),
+                start=passage.start + s.start,
+                end=passage.start + s.end,
                 figures=s.figures,
                 terms=frozenset(t for t in s.tf if t not in ANSWER_TYPES),
             )
-            for p in analysed
-            for s in p.sentences
-            if s.figures  # most sentences state no figure: no reference, no citation to build
+            for passage, s in self._figure_sources
         ]
 
     def _version(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -42,6 +43,8 @@ async def running_bot(
     storage = await Storage.open(settings.database_path)
     try:
         engines = EngineHost(engine, sentences=settings.answer_sentences)
+        if engines.warming is not None:  # tests start on a warm bot, as users meet one seconds after a start
+            await asyncio.to_thread(engines.warming.join)
         bot = PolicyBot(settings=settings, engines=engines, storage=storage, cooldown=cooldown)
         async with connected(bot, fake):
             yield bot

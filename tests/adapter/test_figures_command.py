@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import threading
@@ -13,7 +14,7 @@ import pytest
 
 from bot.adapter import render, render_figures
 from bot.adapter.client import PolicyBot
-from bot.adapter.cogs.figures import FiguresCog
+from bot.adapter.cogs.figures import FiguresCog, figures_messages
 from bot.adapter.cogs.info import EXAMPLES
 from bot.adapter.cooldown import Cooldown
 from bot.config import Settings
@@ -28,6 +29,7 @@ from tests.adapter.conftest import (
     final_message,
     running_bot,
 )
+from tests.conftest import SEEDS
 from tests.fake_discord import FakeDiscord
 
 STRING, BOOLEAN = 3, 5
@@ -230,6 +232,25 @@ async def test_autocomplete_is_fast_on_the_event_loop(bot: PolicyBot) -> None:
         choices = await cog.topic_autocomplete(None, typed)  # type: ignore[arg-type]
         assert time.perf_counter() - started < 0.05, typed
         assert len(choices) <= 25
+
+
+async def test_autocomplete_offers_nothing_while_the_figures_are_indexed(bot: PolicyBot) -> None:
+    cog = bot.get_cog("FiguresCog")
+    assert isinstance(cog, FiguresCog)
+    cold = Engine.from_folder(SEEDS, semantic=False)  # figures not built yet
+    serving = bot.engines.engine
+    bot.engines._engine = cold
+    try:
+        with cold._figures_lock:  # as while the warm-up thread builds them
+            started = time.perf_counter()
+            assert await cog.topic_autocomplete(None, "salary") == []  # type: ignore[arg-type]
+            assert time.perf_counter() - started < 0.05
+        assert cold.figures_ready is False
+        messages = await asyncio.to_thread(figures_messages, cold, "salary threshold")  # /figures waits, then answers
+        assert messages and cold.figures_ready
+        assert await cog.topic_autocomplete(None, "salary")  # type: ignore[arg-type]
+    finally:
+        bot.engines._engine = serving
 
 
 async def test_autocomplete_never_raises(

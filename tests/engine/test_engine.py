@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from bot.engine.answer import is_duplicate
 from bot.engine.engine import Engine
 from bot.engine.tokens import tokenize
-from tests.conftest import SEED_FILE
+from tests.conftest import SEED_FILE, SEEDS
 
 
 def collapse(text: str) -> str:
@@ -112,3 +112,32 @@ def test_every_shown_sentence_is_verbatim_and_unique(seed_engine: Engine, questi
     if answer.answered:
         assert answer.sentences and not answer.closest
     assert not re.search(r"\s{2,}", " ".join(s.text for s in shown))
+
+
+def test_the_figure_index_is_built_once_on_first_use_even_from_many_threads() -> None:
+    import threading
+
+    from bot.engine import figures as figures_module
+
+    engine = Engine.from_folder(SEEDS, semantic=False)
+    assert not engine.figures_ready  # a question needs no figures: an engine answers before indexing them
+    assert engine.ask("what is the salary threshold for a work visa").answered
+    builds: list[int] = []
+    original = figures_module.FigureIndex.build.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type, items: object) -> object:
+        builds.append(1)
+        return original(cls, items)
+
+    results: list[object] = []
+    try:
+        figures_module.FigureIndex.build = classmethod(counting)  # type: ignore[method-assign,assignment]
+        threads = [threading.Thread(target=lambda: results.append(engine.figures)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        figures_module.FigureIndex.build = classmethod(original)  # type: ignore[method-assign,assignment]
+    assert builds == [1] and engine.figures_ready
+    assert all(result is results[0] for result in results) and len(engine.figures) > 0

@@ -71,7 +71,10 @@ class FiguresCog(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         try:
             typed = str(current)[:AUTOCOMPLETE_INPUT_CHARS]
-            labels = self.bot.engines.engine.figures.complete(typed, CHOICES_LIMIT)
+            engine = self.bot.engines.engine
+            if not engine.figures_ready:  # still being indexed after a start: never block the picker
+                return []
+            labels = engine.figures.complete(typed, CHOICES_LIMIT)
             return [app_commands.Choice(name=name, value=value) for name, value in choices(labels)]
         except Exception:  # an empty list beats an error in the user's picker; the log keeps the cause
             log.exception("figures autocomplete failed for %r", str(current)[:100])
