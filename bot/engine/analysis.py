@@ -58,7 +58,7 @@ class SentenceData:
     end: int
     paragraph: int
     heading: bool  # a Markdown heading labels what follows; it is never quoted as an answer
-    tf: Counter[str]
+    tf: dict[str, int]  # a plain dict: a Counter unpickles several times slower (it re-counts)
     length: int
     figures: tuple[Figure, ...]
 
@@ -113,7 +113,7 @@ def analyse_passage(passage: Passage) -> PassageData:
                 paragraph=paragraph,
                 # Headings are paragraphs of their own: the line to look at starts in the passage.
                 heading=_HEADING.match(text, text.rfind("\n", 0, start) + 1) is not None,
-                tf=Counter(words),
+                tf=dict(Counter(words)),
                 length=len(words),
                 figures=tuple(extract_figures(text[start:end])),
             )

@@ -33,7 +33,6 @@ statistics and similarities, never particular sentences.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -63,7 +62,7 @@ class SentenceRecord:
     start: int  # document offsets
     end: int
     paragraph: int
-    tf: Counter[str]
+    tf: Mapping[str, int]
     length: int
 
 
@@ -152,7 +151,7 @@ def score_sentences(
     return scored
 
 
-def is_duplicate(a: Counter[str], b: Counter[str]) -> bool:
+def is_duplicate(a: Mapping[str, int], b: Mapping[str, int]) -> bool:
     """Near-duplicates: one sentence's words are (almost) all in the other.
 
     Catches repeated sentences, a typo'd repeat and a caption that repeats a sentence with

@@ -22,6 +22,7 @@ from bot.engine.analysis import analyse_corpus
 from bot.engine.backends import IndexOptions, make_index, passage_key
 from bot.engine.documents import load_folder
 from bot.engine.figures import FigureIndex, SentenceRef
+from bot.engine.gc_pause import gc_paused
 from bot.engine.index import EmptyCorpusError, SearchIndex
 from bot.engine.models import (
     Answer,
@@ -58,10 +59,15 @@ class Engine:
         *,
         index: IndexOptions | None = None,
     ) -> None:
+        with gc_paused():
+            self._build(documents, problems, semantic, index or IndexOptions())
+
+    def _build(
+        self, documents: Sequence[Document], problems: Sequence[SkippedFile], semantic: bool, options: IndexOptions
+    ) -> None:
         self.documents: tuple[Document, ...] = tuple(documents)
         self.problems: tuple[SkippedFile, ...] = tuple(problems)
         self._documents_by_id = {d.id: d for d in self.documents}
-        options = index or IndexOptions()
         # Splitting, tokenizing and figure extraction, once per document version (see analysis.py).
         analyses = analyse_corpus(self.documents, options.cache)
         analysed = [p for analysis in analyses for p in analysis.passages]
@@ -130,7 +136,8 @@ class Engine:
         if self._figures is None:
             with self._figures_lock:
                 if self._figures is None:
-                    self._figures = FigureIndex.build(self._figure_refs())
+                    with gc_paused():
+                        self._figures = FigureIndex.build(self._figure_refs())
                     self._figure_sources = []
         return self._figures
 
