@@ -135,21 +135,22 @@ def iter_tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield ``(token, start, end)`` for the text as written (offsets in ``text``).
 
     Offsets are those of ``text`` itself: the text is case-folded per match, not normalised as a
-    whole, so spans stay valid for highlighting.
+    whole, so spans stay valid for highlighting. ``tokenize`` gives the same tokens without offsets.
     """
     previous_was_number = False
     for match in _TOKEN_RE.finditer(text):
         start, end = match.span()
-        raw = match.group("word")
+        currency, digits, scale, percent, raw, symbol = match.groups()
         if raw is None:
-            if match.group("num") is not None:
-                yield from _number_tokens(match, start, end)
+            if digits is not None:
+                for token in _number_tokens(currency, digits, scale, percent):
+                    yield token, start, end
                 previous_was_number = True
-            elif match.group("sym") == "%":
+            elif symbol == "%":
                 yield "percent", start, end
                 yield PERCENT, start, end
             else:
-                yield _CURRENCY_SYMBOLS[match.group("sym")], start, end
+                yield _CURRENCY_SYMBOLS[symbol], start, end
             continue
         classified = _classify_word(raw)
         if classified is None:
@@ -164,35 +165,60 @@ def iter_tokens(text: str) -> Iterator[tuple[str, int, int]]:
         previous_was_number = kind == _COUNT_WORD
 
 
-def _number_tokens(match: re.Match[str], start: int, end: int) -> Iterator[tuple[str, int, int]]:
-    value = _parse_number(match.group("num"))
+def _number_tokens(currency: str | None, digits: str, scale: str | None, percent: str | None) -> list[str]:
+    """A number's tokens: its value in one spelling, then its currency and answer type."""
+    value = _parse_number(digits)
     if value is None:
-        return
-    scale = match.group("scale")
-    currency = match.group("cur")
+        return []
     if scale:
         factor = _SCALES.get(scale.lower())
         # A bare "m"/"b"/"k" is a scale only after a currency sign: "5 m" may be metres.
         if factor and (len(scale) > 1 or currency):
             value *= factor
-    yield format_number(value), start, end
+    tokens = [format_number(value)]
     if currency:
-        yield _CURRENCY_SYMBOLS[currency], start, end
-        yield MONEY, start, end
-    if match.group("pct"):
-        yield "percent", start, end
-        yield PERCENT, start, end
+        tokens += (_CURRENCY_SYMBOLS[currency], MONEY)
+    if percent:
+        tokens += ("percent", PERCENT)
     elif not currency:
-        digits = match.group("num")
-        if len(digits) == 4 and digits.isdigit() and 1800 <= value <= 2199 and not scale:
-            yield YEAR, start, end
-        else:
-            yield NUMBER, start, end
+        is_year = len(digits) == 4 and digits.isdigit() and 1800 <= value <= 2199 and not scale
+        tokens.append(YEAR if is_year else NUMBER)
+    return tokens
 
 
 def tokenize(text: str) -> list[str]:
-    """Index tokens of a document text (answer-type tokens included)."""
-    return [token for token, _, _ in iter_tokens(text)]
+    """Index tokens of a document text (answer-type tokens included): ``iter_tokens`` without offsets.
+
+    The same rules in a flat loop over ``findall``: this runs for every passage of a corpus, and
+    skipping the match objects, spans and generator frames makes it ~20% faster (bench/scale.py).
+    ``findall`` gives "" for a group that did not match, where ``iter_tokens`` sees None.
+    """
+    out: list[str] = []
+    append = out.append
+    classify = _classify_word
+    previous_was_number = False
+    for currency, digits, scale, percent, raw, symbol in _TOKEN_RE.findall(text):
+        if raw:
+            classified = classify(raw)
+            if classified is None:
+                previous_was_number = False
+                continue
+            kind, token = classified
+            append(token)
+            if kind == _CURRENCY_WORD:
+                if previous_was_number:
+                    append(MONEY)
+            elif kind == _PERCENT_WORD:
+                append(PERCENT)
+            previous_was_number = kind == _COUNT_WORD
+        elif digits:
+            out += _number_tokens(currency, digits, scale, percent)
+            previous_was_number = True
+        elif symbol == "%":
+            out += ("percent", PERCENT)
+        else:
+            append(_CURRENCY_SYMBOLS[symbol])
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,7 @@
-from bot.engine.tokens import MONEY, NUMBER, PERCENT, YEAR, question_tokens, tokenize
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.engine.tokens import MONEY, NUMBER, PERCENT, YEAR, iter_tokens, question_tokens, tokenize
 
 
 def test_case_folding_stopwords_and_stemming() -> None:
@@ -50,3 +53,18 @@ def test_question_answer_types() -> None:
 def test_possessives_and_apostrophes() -> None:
     assert tokenize("Rwanda's courts") == ["rwanda", "court"]
     assert tokenize("Britain’s") == ["britain"]
+
+
+_FIGURE_TEXT = st.lists(
+    st.sampled_from(
+        ["£", "$", "€", "%", " per cent", "1,000", "3.5", "2023", "745,000", "m", "bn", " million", "six", "pounds",
+         " ", "  ", ".", "'s", "’", "Rwanda", "the", "ÉLAN", "ﬁ", "x", "\n", "-", "per", "cent", "k"]
+    ),
+    max_size=40,
+).map("".join)  # fmt: skip
+
+
+@given(st.one_of(_FIGURE_TEXT, st.text(max_size=200)))
+@settings(max_examples=400, deadline=None)
+def test_tokenize_is_iter_tokens_without_offsets(text: str) -> None:
+    assert tokenize(text) == [token for token, _, _ in iter_tokens(text)]
