@@ -114,10 +114,15 @@ class Engine:
     @classmethod
     def from_folder(cls, folder: Path, semantic: bool = True, *, index: IndexOptions | None = None) -> Engine:
         documents, problems = load_folder(Path(folder))
-        if index is not None and index.cache is not None:
-            # One cache folder per corpus folder: a cache keeps only its own corpus's documents.
+        if index is not None:
+            # One cache and one index folder per corpus folder: each holds only its own corpus, so
+            # `python -m bot ask --corpus OTHER` never churns what the bot serves.
             place = hashlib.blake2b(str(Path(folder).resolve()).encode(), digest_size=6).hexdigest()
-            index = dataclasses.replace(index, cache=index.cache / place)
+            index = dataclasses.replace(
+                index,
+                cache=None if index.cache is None else index.cache / place,
+                path=None if index.path is None else index.path / place,
+            )
         engine = cls(documents, problems, semantic=semantic, index=index)
         log.info(
             "corpus %s: %d documents, %d passages, %d skipped (version %s)",

@@ -147,3 +147,13 @@ def test_figures_from_the_analysis_are_those_extracted_afresh(folder: Path) -> N
     assert engine.figures.labels() == afresh.labels()
     for topic in ["", "cost", "how many people", "percentage"]:
         assert engine.figures.lookup_json(topic) == afresh.lookup_json(topic)
+
+
+def test_each_corpus_folder_keeps_its_own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    options = IndexOptions(cache=tmp_path / "cache", path=tmp_path / "index")
+    Engine.from_folder(CORPORA[0], semantic=False, index=options)
+    Engine.from_folder(CORPORA[1], semantic=False, index=options)  # e.g. `ask --corpus OTHER`
+    assert len(list((tmp_path / "cache").iterdir())) == 2
+    analysed = counting_analyse(monkeypatch)
+    Engine.from_folder(CORPORA[0], semantic=False, index=options)  # the first corpus was not pruned
+    assert analysed == []
