@@ -96,10 +96,15 @@ class Connection:
         async with self._lock:  # compressed streams must go out in order
             if self.ws.closed:
                 return
-            if self._compress is None:
-                await self.ws.send_str(raw)
-            else:
-                await self.ws.send_bytes(self._compress(raw.encode()))
+            try:
+                if self._compress is None:
+                    await self.ws.send_str(raw)
+                else:
+                    await self.ws.send_bytes(self._compress(raw.encode()))
+            except ConnectionResetError:
+                # The client hung up between the check and the write (a bot stopping mid-dispatch).
+                # Discord drops the frame for this socket; a dispatch stays in the session for a resume.
+                return
 
 
 @dataclass
