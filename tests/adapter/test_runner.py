@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import os
-import signal
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +13,7 @@ import pytest
 from bot.adapter.runner import REDACTED, RedactSecrets, install_log_safety, serve
 from bot.config import Settings
 from tests.adapter.conftest import SALARY_QUESTION, make_settings
-from tests.conftest import ROOT
+from tests.bot_process import bot_process
 from tests.fake_discord import FakeDiscord, patched_urls
 
 TOKEN = "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs"
@@ -78,33 +75,15 @@ async def test_a_rejected_token_exits_with_status_1(
 async def test_python_m_bot_run_answers_and_stops_cleanly_on_sigterm(
     fake_discord: FakeDiscord, tmp_path: Path, corpus_copy: Path
 ) -> None:
-    env = fake_discord.env()
-    env.update(
-        DISCORD_TOKEN=TOKEN,
-        STATE_DIR=str(tmp_path / "state"),
-        CORPUS_DIR=str(corpus_copy),
-        LOG_LEVEL="DEBUG",
-        PYTHONPATH=os.pathsep.join([env["PYTHONPATH"], str(ROOT)]),
-    )
-    log_path = tmp_path / "bot.log"
-    with log_path.open("wb") as log_file:  # a file, not a pipe: DEBUG output must never block the child
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stdout=log_file, stderr=log_file
-        )
-    try:
+    async with bot_process(fake_discord, tmp_path, corpus_copy, token=TOKEN) as bot:
         await fake_discord.wait_for_request(method="PUT", path="/applications/*/commands", timeout=30)
         await fake_discord.gateway.wait_for(lambda e: e.name == "GUILD_CREATE", timeout=10)
         interaction = await fake_discord.send_slash_command("ask", {"question": SALARY_QUESTION})
         answer = await fake_discord.wait_for_response(interaction, count=2, timeout=10)
         assert answer.json["embeds"][0]["title"] == SALARY_QUESTION
         assert "¶58" in answer.json["embeds"][0]["fields"][0]["value"]
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), timeout=15) == 0
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    log = log_path.read_text(encoding="utf-8", errors="replace")
+        assert await bot.stop(timeout=15) == 0
+    log = bot.log()
     assert "synced 7 commands (global)" in log and "stopped cleanly" in log
     assert TOKEN not in log and interaction.token not in log
     assert (tmp_path / "state" / "bot.sqlite3").is_file()

@@ -24,17 +24,9 @@ from bot.adapter.cooldown import Cooldown
 from bot.config import Settings
 from bot.engine.engine import Engine
 from tests.adapter.conftest import SALARY_QUESTION, UNLAWFUL_QUESTION, make_settings, running_bot
+from tests.bot_process import bot_process, wait_for_log, wait_until_serving
 from tests.fake_discord import FakeDiscord, FakeInteraction
-from tests.hardening.conftest import (
-    TOKEN,
-    assert_every_send_safe,
-    bot_process,
-    deadline_errors,
-    integrity,
-    temporaries,
-    wait_for_log,
-    wait_until_serving,
-)
+from tests.hardening.conftest import TOKEN, assert_every_send_safe, deadline_errors, integrity, temporaries
 
 ADMINISTRATOR = 1 << 3
 
@@ -142,7 +134,7 @@ async def test_sigterm_while_answering_exits_cleanly(
     fake_discord: FakeDiscord, tmp_path: Path, corpus_copy: Path
 ) -> None:
     fake = fake_discord
-    async with bot_process(fake, tmp_path, corpus_copy) as bot:
+    async with bot_process(fake, tmp_path, corpus_copy, token=TOKEN) as bot:
         await wait_until_serving(fake, bot)
         asked = [
             await fake.send_slash_command("ask", {"question": q}) for q in (SALARY_QUESTION, UNLAWFUL_QUESTION) * 3
@@ -164,7 +156,7 @@ async def test_sigterm_during_a_corpus_refresh_exits_cleanly(
     fake_discord: FakeDiscord, tmp_path: Path, corpus_copy: Path
 ) -> None:
     fake = fake_discord
-    async with bot_process(fake, tmp_path, corpus_copy) as bot:
+    async with bot_process(fake, tmp_path, corpus_copy, token=TOKEN) as bot:
         await wait_until_serving(fake, bot)
         commands = {c["name"]: c for c in fake.global_commands}
         subcommands = {o["name"] for o in commands.get("corpus", {}).get("options", [])}
@@ -190,7 +182,7 @@ async def test_sigterm_while_still_loading_the_corpus_exits_cleanly(
     a traceback and exit status 1 (fixed in bot/adapter/runner.py)."""
     fake = fake_discord
     _big_corpus(corpus_copy)
-    async with bot_process(fake, tmp_path, corpus_copy) as bot:
+    async with bot_process(fake, tmp_path, corpus_copy, token=TOKEN) as bot:
         await wait_for_log(bot, "Using selector")  # the event loop exists, the signal handlers are set
         await asyncio.sleep(0.2)  # well inside the (seconds-long) corpus load
         assert "corpus " not in bot.log(), "the corpus loaded too fast to be interrupted"
@@ -210,7 +202,7 @@ async def test_a_damaged_database_is_set_aside_and_the_bot_serves(
     damaged = b"this is not a database, it was overwritten" * 200
     (state / "bot.sqlite3").write_bytes(damaged)
     (state / "bot.sqlite3-wal").write_bytes(b"a stale write-ahead log" * 50)
-    async with bot_process(fake, tmp_path, corpus_copy) as bot:
+    async with bot_process(fake, tmp_path, corpus_copy, token=TOKEN) as bot:
         await wait_until_serving(fake, bot)
         asked = await fake.send_slash_command("ask", {"question": SALARY_QUESTION})
         assert (await _answer(fake, asked))["embeds"]

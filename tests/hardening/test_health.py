@@ -16,9 +16,10 @@ import pytest
 
 from bot.cli import main
 from tests.adapter.conftest import SALARY_QUESTION, UNLAWFUL_QUESTION
+from tests.bot_process import bot_process, wait_until_serving
 from tests.conftest import SEEDS
 from tests.fake_discord import FakeDiscord
-from tests.hardening.conftest import TOKEN, bot_process, wait_until_serving
+from tests.hardening.conftest import TOKEN
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def test_a_placeholder_token_fails_the_check(
 async def test_logs_hold_no_token_at_debug(fake_discord: FakeDiscord, tmp_path: Path, corpus_copy: Path) -> None:
     fake = fake_discord
     mention = f"<@{fake.bot_user.id}>"
-    async with bot_process(fake, tmp_path, corpus_copy) as bot:
+    async with bot_process(fake, tmp_path, corpus_copy, token=TOKEN) as bot:
         await wait_until_serving(fake, bot)
         interactions = []
         for question in (SALARY_QUESTION, UNLAWFUL_QUESTION, f"@everyone {TOKEN}"):  # a user pasting the token too
