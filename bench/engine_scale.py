@@ -37,8 +37,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +44,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.scale import ROOT, PeakMemory, _cpu_s, _fmt, _percentiles, _status_mb
+from bench.scale import ROOT, PeakMemory, StepTimeoutError, _cpu_s, _fmt, _percentiles, _status_mb, run_child
 from bench.synthetic import CHUNK, Generator, ensure_corpus
 
 DEFAULT_SIZES = (10_000, 100_000)
@@ -205,38 +203,6 @@ def task_serve(spec: dict[str, Any]) -> dict[str, Any]:
 TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"build": task_build, "serve": task_serve}
 
 
-class StepTimeoutError(RuntimeError):
-    pass
-
-
-def run_child(task: str, spec: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
-    """Run a task in a fresh interpreter (``bench.scale.run_child``'s pattern); its last stdout line is the JSON result.
-
-    The child leads its own process group, so a step over ``timeout`` seconds is killed with its workers.
-    """
-    spec = {**spec, "launched": time.time()}
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    child = subprocess.Popen(
-        [sys.executable, "-m", "bench.engine_scale", "--task", task],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = child.communicate(json.dumps(spec), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(child.pid, signal.SIGKILL)
-        child.communicate()
-        raise StepTimeoutError(f"{task} took more than {timeout:.0f} s: stopped") from None
-    if child.returncode != 0:
-        raise RuntimeError(f"{task} failed ({child.returncode}):\n{stderr[-3000:]}")
-    return json.loads(stdout.strip().splitlines()[-1])
-
-
 # -- the run ---------------------------------------------------------------------------------------
 
 
@@ -296,7 +262,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         try:
             for key, task, extra in steps:
                 print(f"{size:,} passages: {key}…", file=sys.stderr)
-                row[key] = run_child(task, {**spec, **extra}, args.step_timeout)
+                row[key] = run_child(task, {**spec, **extra}, module="bench.engine_scale", timeout=args.step_timeout)
                 print(f"  {json.dumps(row[key])}", file=sys.stderr)
                 if key == "cold":
                     row["analysis_cache_mb"] = _disk_mb(work / "state" / "analysis")

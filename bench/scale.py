@@ -28,6 +28,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -254,22 +255,38 @@ TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
-def run_child(task: str, spec: dict[str, Any]) -> dict[str, Any]:
-    """Run a task in a fresh interpreter; its last stdout line is the JSON result."""
+class StepTimeoutError(RuntimeError):
+    """A child task ran past its time limit and was stopped, its workers with it."""
+
+
+def run_child(
+    task: str, spec: dict[str, Any], *, module: str = "bench.scale", timeout: float | None = None
+) -> dict[str, Any]:
+    """Run ``python -m MODULE --task TASK`` in a fresh interpreter; its last stdout line is the JSON result.
+
+    The child leads its own process group, so a task over ``timeout`` seconds is killed with its workers.
+    """
     spec = {**spec, "launched": time.time()}
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.scale", "--task", task],
-        input=json.dumps(spec),
-        capture_output=True,
+    child = subprocess.Popen(
+        [sys.executable, "-m", module, "--task", task],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
         env=env,
-        check=False,
+        start_new_session=True,
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"{task} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    try:
+        stdout, stderr = child.communicate(json.dumps(spec), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        raise StepTimeoutError(f"{task} took more than {timeout:.0f} s: stopped") from None
+    if child.returncode != 0:
+        raise RuntimeError(f"{task} failed ({child.returncode}):\n{stderr[-3000:]}")
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 # -- the run ---------------------------------------------------------------------------------------

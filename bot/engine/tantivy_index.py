@@ -254,7 +254,6 @@ class KeyedIndex:
         if updated is None:
             log.info("building the tantivy index in %s (%d passages)", folder, len(keys))
             updated = TantivyIndex.build(folder, tokenized, keys)
-            updated.close()
             _save_keys(folder, keys)
         return cls(updated, keys)
 
