@@ -72,7 +72,7 @@ class Engine:
         analyses = analyse_corpus(self.documents, options.cache)
         analysed = [p for analysis in analyses for p in analysis.passages]
         # Stable per passage and document version: an on-disk index is updated, not rebuilt, on a change.
-        keys = [passage_key(a.key, p.passage.id) for a in analyses for p in a.passages]
+        keys = [passage_key(a.key, p.passage.id) for a in analyses for p in a.passages] if options.path else None
         self.passages: tuple[Passage, ...] = tuple(p.passage for p in analysed)
         self._passages_by_id = {p.id: i for i, p in enumerate(self.passages)}
         tokenized = [p.tokens for p in analysed]
