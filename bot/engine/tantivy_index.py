@@ -244,7 +244,10 @@ class KeyedIndex:
 
     def __init__(self, index: TantivyIndex, keys: Sequence[int]) -> None:
         self.tantivy = index
-        self._position = {key: position for position, key in enumerate(keys)}
+        # Sorted keys and their positions: a dict of a million keys would cost ~100 MB.
+        keys_array = np.asarray(keys, dtype=np.uint64)
+        self._order = np.argsort(keys_array, kind="stable")
+        self._sorted = keys_array[self._order]
 
     @classmethod
     def sync(cls, folder: Path, tokenized: Sequence[Sequence[str] | str], keys: Sequence[int]) -> KeyedIndex:
@@ -258,16 +261,25 @@ class KeyedIndex:
         return cls(updated, keys)
 
     def __len__(self) -> int:
-        return len(self._position)
+        return len(self._sorted)
 
     def document_frequency(self, term: str) -> int:
         return self.tantivy.document_frequency(term)
 
+    def _positions(self, keys: Sequence[int]) -> list[int | None]:
+        """Each key's position, or None for a key this engine does not know."""
+        if not len(self._sorted):
+            return [None] * len(keys)
+        wanted = np.asarray(keys, dtype=np.uint64)
+        at = np.minimum(np.searchsorted(self._sorted, wanted), len(self._sorted) - 1)
+        known = self._sorted[at] == wanted
+        return [int(p) if k else None for p, k in zip(self._order[at].tolist(), known.tolist(), strict=True)]
+
     def search(self, query: Sequence[str], k: int) -> ScoredIds:
         hits = self.tantivy.search(query, k + _TIE_MARGIN)
         # A key this engine does not know was added by a newer engine sharing the folder: skip it.
-        position = self._position
-        found = [(position[key], score) for key, score in zip(hits.ids, hits.scores, strict=True) if key in position]
+        positions = self._positions(hits.ids)
+        found = [(p, score) for p, score in zip(positions, hits.scores, strict=True) if p is not None]
         found.sort(key=lambda hit: (-hit[1], hit[0]))  # ties by position, as Bm25Index orders them
         found = found[:k]
         return ScoredIds(ids=tuple(p for p, _ in found), scores=tuple(s for _, s in found))
