@@ -18,6 +18,7 @@ such); an entry that cannot be read is recomputed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import multiprocessing
@@ -25,17 +26,21 @@ import os
 import pickle
 import re
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from bot.engine.figures_parse import Figure, extract_figures
 from bot.engine.models import Document, Passage
 from bot.engine.parallel import available_cores
 from bot.engine.passages import split_passages
-from bot.engine.tokens import iter_tokens
+from bot.engine.tokens import ANSWER_TYPES, iter_tokens
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +50,7 @@ _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
 MIN_PARALLEL_CHARS = 1_000_000
 CHUNK_CHARS = 400_000  # passage text per worker task: large enough to amortise pickling, small enough to balance
 _CACHE_SUFFIX = ".analysis"
+_CACHE_MAGIC = "policy-bot-analysis/2"
 
 # The modules whose code decides an analysis: a change to any of them invalidates the cache.
 _CODE_MODULES = ("analysis", "figures_parse", "passages", "sentences", "stopwords", "tokens", "models")
@@ -60,20 +66,167 @@ class SentenceData:
     heading: bool  # a Markdown heading labels what follows; it is never quoted as an answer
     tf: dict[str, int]  # a plain dict: a Counter unpickles several times slower (it re-counts)
     length: int
-    figures: tuple[Figure, ...]
+    figures: tuple[Figure, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class PassageData:
+    """The full analysis of one passage, as computed; an engine keeps only a summary of it."""
+
     passage: Passage
     tokens: tuple[str, ...]
     sentences: tuple[SentenceData, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentAnalysis:
+class PassageColumns:
+    """One document's passages as arrays: all an engine keeps of them (their text is the document's).
+
+    A million ``Passage`` objects cost gigabytes and seconds to unpickle; these cost ~100 bytes a
+    passage. Sentence spans are relative to their passage; passage ``i``'s sentences are
+    ``sentence_bounds[i]:sentence_bounds[i + 1]`` of the sentence arrays.
+    """
+
+    ids: tuple[str, ...]
+    keys: np.ndarray  # uint64: a stable key per passage of this document version (tantivy ids)
+    start: np.ndarray  # int64 document offsets
+    end: np.ndarray
+    paragraph: np.ndarray  # int32
+    paragraph_end: np.ndarray
+    part: np.ndarray
+    sentence_bounds: np.ndarray  # int64, one more than there are passages
+    sentence_start: np.ndarray  # int32, relative to the passage
+    sentence_end: np.ndarray
+    sentence_paragraph: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def passage(self, i: int, document: Document) -> Passage:
+        first, last = int(self.sentence_bounds[i]), int(self.sentence_bounds[i + 1])
+        start, end = int(self.start[i]), int(self.end[i])
+        return Passage(
+            id=self.ids[i],
+            document_id=document.id,
+            paragraph=int(self.paragraph[i]),
+            paragraph_end=int(self.paragraph_end[i]),
+            part=int(self.part[i]),
+            start=start,
+            end=end,
+            text=document.text[start:end],
+            sentences=tuple(
+                zip(self.sentence_start[first:last].tolist(), self.sentence_end[first:last].tolist(), strict=True)
+            ),
+            sentence_paragraphs=tuple(self.sentence_paragraph[first:last].tolist()),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FigureSentence:
+    """A sentence stating figures, as the figure index takes it (offsets in the document)."""
+
+    passage: int  # position among the document's passages
+    start: int
+    end: int
+    paragraph: int
+    figures: tuple[Figure, ...]
+    terms: frozenset[str]  # the sentence's tokens, answer types left out
+
+
+@dataclass(frozen=True, slots=True)
+class _Core:
+    """What every build reads: passages as columns, document frequencies, sentence lengths."""
+
     key: str
-    passages: tuple[PassageData, ...]
+    columns: PassageColumns
+    df: dict[str, int]  # passages of this document holding each token
+    sentence_words: int  # tokens in quotable (non-heading) sentences
+    sentence_count: int
+
+
+class Sections:
+    """A document's tokens and figure sentences: in memory when just computed, else read from its
+    cache entry when wanted (the tokens only when the search index must index its passages, the
+    figure sentences once, by the figure index), or recomputed from the document if the entry
+    has gone (a newer build pruned it) or cannot be read."""
+
+    def __init__(
+        self,
+        key: str,
+        document: Document,
+        tokens: tuple[str, ...] | None = None,
+        figures: tuple[FigureSentence, ...] | None = None,
+        entry: tuple[Path, int, int, int] | None = None,
+    ) -> None:
+        self.key = key
+        self._document = document
+        self._tokens = tokens  # each passage's tokens joined by spaces: far cheaper to pickle
+        self._figures = figures
+        self.entry = entry  # cache file; offsets of the tokens, of the figures, and of their end
+        self._lock = threading.Lock()  # the figure index may be built while a refresh reads tokens
+
+    def tokens(self) -> tuple[str, ...]:
+        """Each passage's tokens, joined by single spaces (``str.split()`` gives them back)."""
+        with self._lock:
+            if self._tokens is None:
+                self._tokens = self._read(0)
+            return self._tokens
+
+    def figure_sentences(self) -> tuple[FigureSentence, ...]:
+        with self._lock:
+            if self._figures is None:
+                self._figures = self._read(1)
+            return self._figures
+
+    def release(self) -> None:
+        """Drop the tokens (wanted only while an index is built) and, when the cache can give them
+        back, the figure sentences from memory."""
+        with self._lock:
+            self._tokens = None
+            if self.entry is not None:
+                self._figures = None
+
+    def _read(self, section: int) -> Any:
+        if self.entry is not None:
+            path, tokens_at, figures_at, end = self.entry
+            at, size = (tokens_at, figures_at - tokens_at) if section == 0 else (figures_at, end - figures_at)
+            try:
+                with path.open("rb") as file:
+                    if pickle.load(file)[:2] == (_CACHE_MAGIC, self.key):
+                        file.seek(at)
+                        return pickle.loads(file.read(size))
+                log.info("analysis cache entry %s was replaced: recomputing it", self.key)
+            except Exception as error:  # pruned by a newer build, or damaged
+                log.info("analysis cache entry %s unreadable (%s): recomputing it", self.key, error)
+        fresh = analyse(self._document).sections
+        self.entry = None
+        self._tokens, self._figures = fresh._tokens, fresh._figures
+        return self._tokens if section == 0 else self._figures
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentAnalysis:
+    """A document's analysis: the core every build reads, and the sections read when wanted."""
+
+    core: _Core
+    sections: Sections
+
+    @property
+    def key(self) -> str:
+        return self.core.key
+
+    @property
+    def columns(self) -> PassageColumns:
+        return self.core.columns
+
+    def tokens(self) -> tuple[str, ...]:
+        return self.sections.tokens()
+
+    def figure_sentences(self) -> tuple[FigureSentence, ...]:
+        return self.sections.figure_sentences()
+
+    def release(self) -> None:
+        self.sections.release()
 
 
 @lru_cache(maxsize=1)
@@ -92,14 +245,25 @@ def analysis_key(document: Document) -> str:
     return digest.hexdigest()
 
 
-def analyse_passage(passage: Passage) -> PassageData:
-    """A passage's tokens, and its sentences with their share of those tokens and their figures."""
-    text = passage.text
+def passage_key(document_key: str, passage_id: str) -> int:
+    """A stable 63-bit key for a passage of one version of a document (tantivy ids are u64)."""
+    digest = hashlib.blake2b(f"{document_key}\0{passage_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def share_tokens(
+    text: str, spans: Sequence[tuple[int, int]], paragraphs: Sequence[int]
+) -> tuple[list[str], list[SentenceData]]:
+    """A passage's tokens, and its sentences with their share of them (no figures).
+
+    The engine calls this again at question time for the passages a search finds: tokenizing a
+    dozen passages takes about a millisecond, and keeping every sentence's term counts in memory
+    took ~5 KB a passage.
+    """
     tokens = list(iter_tokens(text))
     sentences = []
     position = 0  # tokens are in order, and so are sentences: one sweep shares them out
-    paragraphs = passage.sentence_paragraphs or (passage.paragraph,) * len(passage.sentences)
-    for (start, end), paragraph in zip(passage.sentences, paragraphs, strict=True):
+    for (start, end), paragraph in zip(spans, paragraphs, strict=True):
         while position < len(tokens) and tokens[position][1] < start:
             position += 1
         first = position
@@ -115,15 +279,75 @@ def analyse_passage(passage: Passage) -> PassageData:
                 heading=_HEADING.match(text, text.rfind("\n", 0, start) + 1) is not None,
                 tf=dict(Counter(words)),
                 length=len(words),
-                figures=tuple(extract_figures(text[start:end])),
             )
         )
-    return PassageData(passage, tuple(token for token, _, _ in tokens), tuple(sentences))
+    return [token for token, _, _ in tokens], sentences
+
+
+def analyse_passage(passage: Passage) -> PassageData:
+    """A passage's tokens, and its sentences with their share of those tokens and their figures."""
+    paragraphs = passage.sentence_paragraphs or (passage.paragraph,) * len(passage.sentences)
+    tokens, sentences = share_tokens(passage.text, passage.sentences, paragraphs)
+    text = passage.text
+    return PassageData(
+        passage,
+        tuple(tokens),
+        tuple(dataclasses.replace(s, figures=tuple(extract_figures(text[s.start : s.end]))) for s in sentences),
+    )
+
+
+def analyse_passages(document: Document) -> list[PassageData]:
+    return [analyse_passage(p) for p in split_passages(document)]
+
+
+def summarise(document: Document, passages: Sequence[PassageData]) -> DocumentAnalysis:
+    """A document's analysis from its passages' full analyses: columns, counts, tokens, figures."""
+    key = analysis_key(document)
+    df: Counter[str] = Counter()
+    sentence_words = sentence_count = 0
+    bounds = [0]
+    sentence_start: list[int] = []
+    sentence_end: list[int] = []
+    sentence_paragraph: list[int] = []
+    figures: list[FigureSentence] = []
+    for n, data in enumerate(passages):
+        passage = data.passage
+        df.update(set(data.tokens))
+        for s in data.sentences:
+            sentence_start.append(s.start)
+            sentence_end.append(s.end)
+            sentence_paragraph.append(s.paragraph)
+            if not s.heading:
+                sentence_words += s.length
+                sentence_count += 1
+            if s.figures:
+                terms = frozenset(t for t in s.tf if t not in ANSWER_TYPES)
+                figures.append(
+                    FigureSentence(n, passage.start + s.start, passage.start + s.end, s.paragraph, s.figures, terms)
+                )
+        bounds.append(len(sentence_start))
+    ps = [data.passage for data in passages]
+    columns = PassageColumns(
+        ids=tuple(p.id for p in ps),
+        keys=np.array([passage_key(key, p.id) for p in ps], dtype=np.uint64),
+        start=np.array([p.start for p in ps], dtype=np.int64),
+        end=np.array([p.end for p in ps], dtype=np.int64),
+        paragraph=np.array([p.paragraph for p in ps], dtype=np.int32),
+        paragraph_end=np.array([p.paragraph_end for p in ps], dtype=np.int32),
+        part=np.array([p.part for p in ps], dtype=np.int32),
+        sentence_bounds=np.array(bounds, dtype=np.int64),
+        sentence_start=np.array(sentence_start, dtype=np.int32),
+        sentence_end=np.array(sentence_end, dtype=np.int32),
+        sentence_paragraph=np.array(sentence_paragraph, dtype=np.int32),
+    )
+    core = _Core(key, columns, dict(df), sentence_words, sentence_count)
+    tokens = tuple(" ".join(data.tokens) for data in passages)
+    return DocumentAnalysis(core, Sections(key, document, tokens, tuple(figures)))
 
 
 def analyse(document: Document) -> DocumentAnalysis:
     """Split a document into passages and analyse each: tokens, sentences, figures."""
-    return DocumentAnalysis(analysis_key(document), tuple(analyse_passage(p) for p in split_passages(document)))
+    return summarise(document, analyse_passages(document))
 
 
 def _analyse_chunk(passages: list[Passage]) -> list[PassageData]:
@@ -148,7 +372,16 @@ def analyse_many(
     processes: int | None = None,
     min_parallel_chars: int = MIN_PARALLEL_CHARS,
 ) -> list[DocumentAnalysis]:
-    """``[analyse(d) for d in documents]``, in worker processes when there is much text.
+    """``[analyse(d) for d in documents]``, in worker processes when there is much text."""
+    return list(iter_analyses(documents, processes, min_parallel_chars))
+
+
+def iter_analyses(
+    documents: Sequence[Document],
+    processes: int | None = None,
+    min_parallel_chars: int = MIN_PARALLEL_CHARS,
+) -> Iterator[DocumentAnalysis]:
+    """``analyse(d)`` for each document in order, in worker processes when there is much text.
 
     Documents are split here (≈ 0.1 s per million characters) and their passages shared out, so
     one large upload keeps every core busy too. Workers are spawned, not forked: the caller may
@@ -157,20 +390,25 @@ def analyse_many(
     processes = available_cores() if processes is None else processes
     total = sum(len(d.text) for d in documents)
     if processes <= 1 or total < min_parallel_chars:
-        return [analyse(document) for document in documents]
+        yield from (analyse(document) for document in documents)
+        return
     split = [split_passages(document) for document in documents]
     chunk_chars = min(CHUNK_CHARS, max(1, total // (processes * 4)))  # a few tasks per worker at least
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
         results = pool.imap(_analyse_chunk, _chunks([p for passages in split for p in passages], chunk_chars))
-        analysed = iter([data for chunk in results for data in chunk])
-    return [
-        DocumentAnalysis(analysis_key(document), tuple(next(analysed) for _ in passages))
-        for document, passages in zip(documents, split, strict=True)
-    ]
+        analysed = (data for chunk in results for data in chunk)
+        # Summarised document by document as results arrive: full analyses of a whole corpus
+        # would not fit in memory at a million passages.
+        for document, passages in zip(documents, split, strict=True):
+            yield summarise(document, [next(analysed) for _ in passages])
 
 
 class AnalysisCache:
-    """Analyses on disk, one file per document version, written atomically."""
+    """Analyses on disk, one file per document version, written atomically.
+
+    A file holds a small header, then three pickles: the core (read by every build), the tokens
+    and the figure sentences (each read only when wanted: see ``DocumentAnalysis``).
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
@@ -178,27 +416,48 @@ class AnalysisCache:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}{_CACHE_SUFFIX}"
 
-    def get(self, key: str) -> DocumentAnalysis | None:
+    def get(self, key: str, document: Document) -> DocumentAnalysis | None:
+        path = self._path(key)
         try:
-            with self._path(key).open("rb") as file:
-                analysis = pickle.load(file)
+            with path.open("rb") as file:
+                magic, stored_key, core_size, tokens_size, figures_size = pickle.load(file)
+                if magic != _CACHE_MAGIC or stored_key != key:
+                    return None
+                core_at = file.tell()
+                core = pickle.loads(file.read(core_size))
         except FileNotFoundError:
             return None
         except Exception as error:  # a torn or foreign file: recompute rather than fail the build
             log.warning("analysis cache entry %s unreadable (%s): recomputing it", key, error)
             return None
-        return analysis if isinstance(analysis, DocumentAnalysis) and analysis.key == key else None
+        if not isinstance(core, _Core) or core.key != key:
+            return None
+        tokens_at = core_at + core_size
+        entry = (path, tokens_at, tokens_at + tokens_size, tokens_at + tokens_size + figures_size)
+        return DocumentAnalysis(core, Sections(key, document, entry=entry))
 
     def put(self, analysis: DocumentAnalysis) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        blobs = [
+            pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+            for part in (analysis.core, analysis.tokens(), analysis.figure_sentences())
+        ]
+        header = (_CACHE_MAGIC, analysis.key, *(len(blob) for blob in blobs))
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=_CACHE_SUFFIX)
         try:
             with os.fdopen(handle, "wb") as file:
-                pickle.dump(analysis, file, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(header, file, protocol=pickle.HIGHEST_PROTOCOL)
+                at = file.tell()
+                for blob in blobs:
+                    file.write(blob)
             os.replace(temporary, self._path(analysis.key))
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        sizes = [len(blob) for blob in blobs]
+        path = self._path(analysis.key)
+        tokens_at = at + sizes[0]
+        analysis.sections.entry = (path, tokens_at, tokens_at + sizes[1], tokens_at + sizes[1] + sizes[2])
 
     def keep_only(self, keys: Iterable[str]) -> int:
         """Delete entries not in ``keys`` (documents removed or changed); returns how many went."""
@@ -225,15 +484,17 @@ def analyse_corpus(
         return analyse_many(documents, processes)
     store = AnalysisCache(cache)
     keys = [analysis_key(d) for d in documents]
-    found: list[DocumentAnalysis | None] = [store.get(key) for key in keys]
+    found: list[DocumentAnalysis | None] = [store.get(key, d) for key, d in zip(keys, documents, strict=True)]
     missing = [i for i, analysis in enumerate(found) if analysis is None]
-    fresh = analyse_many([documents[i] for i in missing], processes)
+    fresh = iter_analyses([documents[i] for i in missing], processes)
     for i, analysis in zip(missing, fresh, strict=True):
         found[i] = analysis
         try:
             store.put(analysis)
         except OSError as error:  # a full or read-only disk costs the next start time, not this build
             log.warning("could not cache the analysis of %s: %s", documents[i].id, error)
+        if analysis.sections.entry is not None:
+            analysis.release()  # back from the disk when wanted: a large build's figures would not fit
     pruned = store.keep_only(keys)
     log.info(
         "analysed %d of %d documents (%d from the cache, %d stale entries pruned)",

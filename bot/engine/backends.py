@@ -22,9 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
+from bot.engine.analysis import passage_key
 from bot.engine.index import Bm25Index, EmptyCorpusError, SearchIndex
 
 log = logging.getLogger(__name__)
+
+__all__ = ["IndexOptions", "make_index", "passage_key"]
 
 Backend = Literal["auto", "rank_bm25", "tantivy"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
@@ -58,12 +61,6 @@ def tokens_digest(tokenized: Iterable[Sequence[str]]) -> str:
         digest.update(" ".join(tokens).encode())
         digest.update(b"\n")
     return digest.hexdigest()
-
-
-def passage_key(document_key: str, passage_id: str) -> int:
-    """A stable 63-bit key for a passage of one version of a document (tantivy ids are u64)."""
-    digest = hashlib.blake2b(f"{document_key}\0{passage_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1
 
 
 def tantivy_available() -> bool:

@@ -6,20 +6,22 @@ flight keep the engine they started with.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
+import itertools
 import logging
 import threading
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from bot.engine import answer as answering
-from bot.engine.analysis import analyse_corpus
-from bot.engine.backends import IndexOptions, make_index, passage_key
+from bot.engine.analysis import DocumentAnalysis, analyse_corpus, share_tokens
+from bot.engine.backends import IndexOptions, make_index
 from bot.engine.documents import load_folder
 from bot.engine.figures import FigureIndex, SentenceRef
 from bot.engine.gc_pause import gc_paused
@@ -33,6 +35,7 @@ from bot.engine.models import (
     Passage,
     SkippedFile,
 )
+from bot.engine.passage_table import PassageTable
 from bot.engine.semantic import SentenceEncoder, load_encoder
 from bot.engine.tokens import ANSWER_TYPES, iter_tokens, question_tokens
 
@@ -42,12 +45,39 @@ DEFAULT_SENTENCES = 3
 CLOSEST_PASSAGES = 3
 MAX_QUESTION_CHARS = 1000
 MATCH_SCAN_CHARS = 20_000  # matched terms are looked for in this much of a sentence
+SCORING_CACHE = 4096  # passages whose sentence records are kept between questions
+EMBEDDINGS_CACHE = 20_000  # sentence embeddings kept (384 floats each: ~30 MB)
 
 
 @lru_cache(maxsize=1)
 def shared_encoder() -> SentenceEncoder | None:
     """One encoder per process (0.2 s to load, ~90 MB): every engine built shares it."""
     return load_encoder()
+
+
+class _Tokens(Sequence[list[str]]):
+    """Every passage's tokens, in index order, read document by document when the index wants them.
+
+    An on-disk index that already holds the corpus reads none; a rebuild reads them all.
+    """
+
+    def __init__(self, analyses: Sequence[DocumentAnalysis]) -> None:
+        self._analyses = analyses
+        self._first = list(itertools.accumulate((len(a.columns) for a in analyses), initial=0))
+
+    def __len__(self) -> int:
+        return self._first[-1]
+
+    def __getitem__(self, i: int) -> list[str]:  # type: ignore[override]  # positions only, no slices
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        d = bisect.bisect_right(self._first, i) - 1
+        return self._analyses[d].tokens()[i - self._first[d]].split()
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for analysis in self._analyses:
+            for tokens in analysis.tokens():
+                yield tokens.split()
 
 
 class Engine:
@@ -70,46 +100,34 @@ class Engine:
         self._documents_by_id = {d.id: d for d in self.documents}
         # Splitting, tokenizing and figure extraction, once per document version (see analysis.py).
         analyses = analyse_corpus(self.documents, options.cache)
-        analysed = [p for analysis in analyses for p in analysis.passages]
-        # Stable per passage and document version: an on-disk index is updated, not rebuilt, on a change.
-        keys = [passage_key(a.key, p.passage.id) for a in analyses for p in a.passages] if options.path else None
-        self.passages: tuple[Passage, ...] = tuple(p.passage for p in analysed)
-        self._passages_by_id = {p.id: i for i, p in enumerate(self.passages)}
-        tokenized = [p.tokens for p in analysed]
-        self._passage_terms = [frozenset(tokens) for tokens in tokenized]
-        self._sentences = [
-            [
-                answering.SentenceRecord(
-                    passage_index=i,
-                    start=p.passage.start + s.start,
-                    end=p.passage.start + s.end,
-                    paragraph=s.paragraph,
-                    tf=s.tf,
-                    length=s.length,
-                )
-                for s in p.sentences
-                if not s.heading  # a heading labels what follows: context, not a statement to quote
-            ]
-            for i, p in enumerate(analysed)
-        ]
-        lengths = [s.length for records in self._sentences for s in records]
-        self._average_sentence_length = sum(lengths) / len(lengths) if lengths else 1.0
+        self.passages = PassageTable(self.documents, [a.columns for a in analyses])
+        self._df: Counter[str] = Counter()
+        for analysis in analyses:
+            self._df.update(analysis.core.df)
+        sentences = sum(a.core.sentence_count for a in analyses)
+        self._average_sentence_length = sum(a.core.sentence_words for a in analyses) / sentences if sentences else 1.0
+        # Sentence records are made at question time for the passages a search finds (``_scoring``).
+        self._scoring = lru_cache(maxsize=SCORING_CACHE)(self._scoring_view)
         self.index: SearchIndex | None
         try:
-            self.index = make_index(tokenized, options.backend, options.path, options.auto_threshold, keys=keys)
+            # Stable per passage and document version: an on-disk index is updated, not rebuilt, on a change.
+            keys = self.passages.keys() if options.path else None
+            self.index = make_index(_Tokens(analyses), options.backend, options.path, options.auto_threshold, keys=keys)
         except EmptyCorpusError:
             self.index = None
-        self._df = Counter(t for terms in self._passage_terms for t in terms)
+        for analysis in analyses:
+            analysis.release()
         self.version = self._version()
         # Figures come from the same sentences, with the same citations, as answers; their index is
         # built on first use (see ``figures``), from the sentences that state any.
-        self._figure_sources = [(p.passage, s) for p in analysed for s in p.sentences if s.figures]
+        self._figure_sources = [a.sections for a in analyses]
         self._figures: FigureIndex | None = None
         self._figures_lock = threading.Lock()
         self.encoder = shared_encoder() if semantic else None
-        # Sentence embeddings are computed on first use and kept: building them all up front would
-        # cost ~20 ms a sentence, while a question only ever looks at a few dozen candidates.
-        self._embeddings: dict[tuple[int, int], np.ndarray] = {}
+        # Sentence embeddings are computed on first use and kept (the most recent ones): building them
+        # all up front would cost ~20 ms a sentence, while a question only looks at a few dozen.
+        self._embeddings: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
+        self._embeddings_lock = threading.Lock()
 
     @classmethod
     def from_folder(cls, folder: Path, semantic: bool = True, *, index: IndexOptions | None = None) -> Engine:
@@ -150,18 +168,24 @@ class Engine:
     def figures_ready(self) -> bool:
         return self._figures is not None
 
-    def _figure_refs(self) -> list[SentenceRef]:
-        return [
-            SentenceRef(
-                text=passage.text[s.start : s.end],
-                citation=self.citation(passage, s.paragraph),
-                start=passage.start + s.start,
-                end=passage.start + s.end,
-                figures=s.figures,
-                terms=frozenset(t for t in s.tf if t not in ANSWER_TYPES),
-            )
-            for passage, s in self._figure_sources
-        ]
+    def _figure_refs(self) -> Iterator[SentenceRef]:
+        for document, sections in zip(self.documents, self._figure_sources, strict=True):
+            first = self.passages.first_of(document.id) if len(self.passages) else 0
+            citations: dict[tuple[int, int], Citation] = {}  # one per passage paragraph, shared by its sentences
+            for sentence in sections.figure_sentences():
+                place = (sentence.passage, sentence.paragraph)
+                citation = citations.get(place)
+                if citation is None:
+                    citation = citations[place] = self._citation_at(first + sentence.passage, sentence.paragraph)
+                yield SentenceRef(
+                    text=document.text[sentence.start : sentence.end],
+                    citation=citation,
+                    start=sentence.start,
+                    end=sentence.end,
+                    figures=sentence.figures,
+                    terms=sentence.terms,
+                )
+            sections.release()
 
     def _version(self) -> str:
         digest = hashlib.sha256()
@@ -175,8 +199,11 @@ class Engine:
         return self._documents_by_id.get(document_id)
 
     def passage(self, passage_id: str) -> Passage | None:
-        index = self._passages_by_id.get(passage_id)
+        index = self.passages.find(passage_id)
         return None if index is None else self.passages[index]
+
+    def passages_of(self, document_id: str) -> list[Passage]:
+        return self.passages.of_document(document_id)
 
     def citation(self, passage: Passage, paragraph: int | None = None) -> Citation:
         document = self._documents_by_id[passage.document_id]
@@ -191,8 +218,21 @@ class Engine:
             passage_id=passage.id,
         )
 
+    def _citation_at(self, i: int, paragraph: int) -> Citation:
+        """``citation(self.passages[i], paragraph)`` without building the passage."""
+        meta = self.passages.document_of(i).meta
+        return Citation(
+            document=self.passages.document_of(i).id,
+            title=meta.title,
+            source=meta.source,
+            url=meta.url,
+            date=meta.date,
+            paragraph=paragraph,
+            passage_id=self.passages.passage_id(i),
+        )
+
     def passage_counts(self) -> Counter[str]:
-        return Counter(p.document_id for p in self.passages)
+        return self.passages.counts()
 
     # -- answering -------------------------------------------------------------------------
 
@@ -207,8 +247,13 @@ class Engine:
         weights = answering.query_weights(terms, self._df, len(self.passages))
         hits = self.index.search(terms, answering.TOP_PASSAGES)
         passage_hits = list(zip(hits.ids, hits.scores, strict=True))
+        views = {i: self._scoring(i) for i, _ in passage_hits}
         scored = answering.score_sentences(
-            weights, passage_hits, self._sentences, self._passage_terms, self._average_sentence_length
+            weights,
+            passage_hits,
+            {i: records for i, (_, records) in views.items()},
+            {i: terms for i, (terms, _) in views.items()},
+            self._average_sentence_length,
         )
         if self.encoder is not None and scored:
             scored = answering.with_similarities(
@@ -239,27 +284,56 @@ class Engine:
         )
         return Answer(**base, answered=False, reason=reason, closest=closest, coverage=coverage)
 
+    def _scoring_view(self, i: int) -> tuple[frozenset[str], tuple[answering.SentenceRecord, ...]]:
+        """Passage ``i``'s terms and its quotable sentences with their term counts, for scoring.
+
+        Tokenizing the dozen passages a search finds takes about a millisecond; keeping these for
+        every passage took ~5 KB a passage. The analysis made them the same way (``share_tokens``).
+        """
+        document, start, end = self.passages.span(i)
+        spans, paragraphs = self.passages.sentences(i)
+        tokens, sentences = share_tokens(document.text[start:end], spans, paragraphs)
+        records = tuple(
+            answering.SentenceRecord(
+                passage_index=i,
+                start=start + s.start,
+                end=start + s.end,
+                paragraph=s.paragraph,
+                tf=s.tf,
+                length=s.length,
+            )
+            for s in sentences
+            if not s.heading  # a heading labels what follows: context, not a statement to quote
+        )
+        return frozenset(tokens), records
+
     def _similarities(self, question: str, candidates: Sequence[answering.ScoredSentence]) -> list[float]:
         """Cosine similarity of the question with each candidate sentence (MiniLM embeddings)."""
         assert self.encoder is not None
         keys = [(c.record.passage_index, c.record.start) for c in candidates]
-        missing = [i for i, key in enumerate(keys) if key not in self._embeddings]
+        with self._embeddings_lock:
+            known = {key: self._embeddings[key] for key in keys if key in self._embeddings}
+            for key in known:
+                self._embeddings.move_to_end(key)
+        missing = [i for i, key in enumerate(keys) if key not in known]
         if missing:
             texts = [self._sentence_text(candidates[i].record) for i in missing]
-            for i, vector in zip(missing, self.encoder.encode(texts), strict=True):
-                self._embeddings[keys[i]] = vector
+            vectors = self.encoder.encode(texts)
+            with self._embeddings_lock:
+                for i, vector in zip(missing, vectors, strict=True):
+                    known[keys[i]] = self._embeddings[keys[i]] = vector
+                while len(self._embeddings) > EMBEDDINGS_CACHE:
+                    self._embeddings.popitem(last=False)
         query = self.encoder.encode([question])[0]
-        return [float(self._embeddings[key] @ query) for key in keys]
+        return [float(known[key] @ query) for key in keys]
 
     def _sentence_text(self, record: answering.SentenceRecord) -> str:
-        document = self._documents_by_id[self.passages[record.passage_index].document_id]
-        return document.text[record.start : record.end]
+        return self.passages.document_of(record.passage_index).text[record.start : record.end]
 
     def _answer_sentence(self, scored: answering.ScoredSentence, terms: Sequence[str]) -> AnswerSentence:
         record = scored.record
         passage = self.passages[record.passage_index]
-        document = self._documents_by_id[passage.document_id]
-        raw = document.text[record.start : record.end]
+        raw = self._sentence_text(record)
         wanted = set(terms)
         # Hardening (issue 7): a sentence with no boundary can be megabytes long (a one-line upload);
         # tokenizing all of it took ~2 s a question. Only the start is ever shown, so only it is scanned.

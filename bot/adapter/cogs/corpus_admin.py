@@ -182,7 +182,7 @@ def example_questions(engine: Engine, document_id: str) -> list[str]:
     if document is None:
         return []
     questions = []
-    for passage in (p for p in engine.passages if p.document_id == document_id):
+    for passage in engine.passages_of(document_id):
         for start, end in passage.sentences:
             words = passage.text[start:end].lstrip("#").split()
             if len(words) >= EXAMPLE_MIN_WORDS:  # a heading or a byline says too little to ask about
