@@ -23,6 +23,7 @@ from bot.engine import answer as answering
 from bot.engine.analysis import DocumentAnalysis, analyse_corpus, share_tokens
 from bot.engine.backends import IndexOptions, make_index
 from bot.engine.documents import load_folder
+from bot.engine.figure_store import FigureStore, figures_key
 from bot.engine.figures import FigureIndex, SentenceRef
 from bot.engine.gc_pause import gc_paused
 from bot.engine.index import EmptyCorpusError, SearchIndex
@@ -123,6 +124,7 @@ class Engine:
         self._figure_sources = [a.sections for a in analyses]
         self._figures: FigureIndex | None = None
         self._figures_lock = threading.Lock()
+        self._figure_store = None if options.cache is None else FigureStore(options.cache)
         self.encoder = shared_encoder() if semantic else None
         # Sentence embeddings are computed on first use and kept (the most recent ones): building them
         # all up front would cost ~20 ms a sentence, while a question only looks at a few dozen.
@@ -152,17 +154,27 @@ class Engine:
     def figures(self) -> FigureIndex:
         """The corpus's figures, indexed on first use (thread-safe).
 
-        Grouping and labelling figures is most of a restart's work (≈ 40 s of 63 s at 100k passages,
-        see bench/engine_scale.py) and no question needs it, so an engine answers questions first;
-        the bot warms this up in the background (``bot.adapter.engine_host``).
+        Grouping and labelling figures is the slowest part of a start (≈ 35 s at 100k passages, see
+        bench/engine_scale.py) and no question needs it, so an engine answers questions first; the
+        bot warms this up in the background (``bot.adapter.engine_host``). With a cache folder the
+        index built is stored there and read back by the next start (``bot.engine.figure_store``).
         """
         if self._figures is None:
             with self._figures_lock:
                 if self._figures is None:
                     with gc_paused():
-                        self._figures = FigureIndex.build(self._figure_refs())
+                        self._figures = self._load_or_build_figures()
                     self._figure_sources = []
         return self._figures
+
+    def _load_or_build_figures(self) -> FigureIndex:
+        store, key = self._figure_store, figures_key(self.documents)
+        index = None if store is None else store.load(key)
+        if index is None:
+            index = FigureIndex.build(self._figure_refs())
+            if store is not None:
+                store.save(key, index)
+        return index
 
     @property
     def figures_ready(self) -> bool:
