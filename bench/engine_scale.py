@@ -23,24 +23,27 @@ empty state folder, then, each step in a fresh child process:
 - semantic (``--semantic``, when the MiniLM package is installed): the restart and questions again
   with ``semantic=True`` (sentence embeddings computed on first use, as the bot does).
 
-Where a build's time goes is measured by wrapping, in the child, the functions the engine calls:
-``load_folder``; ``analyse_corpus`` and within it ``split_passages``, ``analyse_many`` and the cache's
-``get``/``put``; ``make_index`` and within it ``tokens_digest``; ``Engine._figure_refs`` (a reference
-with its citation for every sentence stating a figure) and ``FigureIndex.build``. "other" is the rest of
-``Engine.__init__`` (term sets, sentence records, document frequencies, version hash).
+Where a build's time goes is measured by wrapping, in the child, the functions the engine calls
+(a generator's time is counted as it is iterated): ``load_folder``; ``analyse_corpus`` and within it
+``split_passages``, ``iter_analyses`` and the cache's ``get``/``put``; ``make_index`` and within it
+``tokens_digest``; for the figures, ``FigureStore.load`` (the index a previous start stored),
+``FigureIndex.build`` and within it ``Engine._figure_refs`` (the figure sentences read back from the
+cache, each with its citation), and ``FigureStore.save``. "other" is the rest of ``Engine.__init__``
+(passage table, document frequencies, passage keys, version hash).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import os
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +57,7 @@ DEFAULT_SEED = 20231205  # bench.scale's: a corpus of another seed would be rege
 # -- measurements, each run in a child process ----------------------------------------------------
 
 
-TOP_PHASES = ("load", "analysis", "index", "figures", "encoder")
+TOP_PHASES = ("load", "analysis", "index", "encoder")  # the figures are built after, on first use
 
 
 class Phases:
@@ -79,11 +82,24 @@ class Phases:
         def timed(*args: Any, **kwargs: Any) -> Any:
             rss, cpu, started = _status_mb("self", "VmRSS"), _cpu_s(), time.perf_counter()
             try:
-                return original(*args, **kwargs)
+                result = original(*args, **kwargs)
             finally:
                 self._add(label, time.perf_counter() - started, _cpu_s() - cpu, _status_mb("self", "VmRSS") - rss)
+            return self._timed_items(result, label) if inspect.isgenerator(result) else result
 
         setattr(owner, name, timed)
+
+    def _timed_items(self, items: Iterator[Any], label: str) -> Iterator[Any]:
+        """A generator's work happens as it is iterated: each step is added to ``label``."""
+        while True:
+            rss, cpu, started = _status_mb("self", "VmRSS"), _cpu_s(), time.perf_counter()
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            finally:
+                self._add(label, time.perf_counter() - started, _cpu_s() - cpu, _status_mb("self", "VmRSS") - rss)
+            yield item
 
     def _add(self, label: str, seconds: float, cpu_s: float, rss_mb: float) -> None:
         self.seconds[label] = self.seconds.get(label, 0.0) + seconds
@@ -91,32 +107,39 @@ class Phases:
         self.rss_mb[label] = self.rss_mb.get(label, 0.0) + rss_mb
 
     def summary(self, build_s: float, build_cpu_s: float, build_rss_mb: float) -> dict[str, dict[str, float]]:
-        """The measurements, with "figures" (refs + index) and "other" (the rest of the build) added."""
-        for parts in (self.seconds, self.cpu_s, self.rss_mb):
-            parts["figures"] = parts.get("figures: refs", 0.0) + parts.get("figures: index", 0.0)
+        """The measurements so far, with "other" (the rest of the build) added."""
         whole = {"seconds": build_s, "cpu_s": build_cpu_s, "rss_mb": build_rss_mb}
         out = {"seconds": self.seconds, "cpu_s": self.cpu_s, "rss_mb": self.rss_mb}
         for key, parts in out.items():
             parts["other"] = whole[key] - sum(parts.get(name, 0.0) for name in TOP_PHASES)
         return out
 
+    def add_figures(self) -> None:
+        """Once the figure index exists (after the build: it is made on first use), its totals."""
+        for parts in (self.seconds, self.cpu_s, self.rss_mb):
+            # FigureIndex.build iterates the refs generator: its own work is the difference.
+            parts["figures: index"] = parts.get("figures: build", 0.0) - parts.get("figures: refs", 0.0)
+            parts["figures"] = sum(parts.get(f"figures: {name}", 0.0) for name in ("build", "load", "save"))
+
 
 def _instrument() -> Phases:
     """Wrap the functions a build spends its time in (this process only: workers run unwrapped)."""
-    from bot.engine import analysis, backends, engine
+    from bot.engine import analysis, backends, engine, figure_store
     from bot.engine.figures import FigureIndex
 
     phases = Phases()
     phases.wrap(engine, "load_folder", "load")
     phases.wrap(engine, "analyse_corpus", "analysis")
     phases.wrap(analysis, "split_passages", "analysis: split")
-    phases.wrap(analysis, "analyse_many", "analysis: compute")
+    phases.wrap(analysis, "iter_analyses", "analysis: compute")
     phases.wrap(analysis.AnalysisCache, "get", "analysis: cache read")
     phases.wrap(analysis.AnalysisCache, "put", "analysis: cache write")
     phases.wrap(engine, "make_index", "index")
     phases.wrap(backends, "tokens_digest", "index: digest")
     phases.wrap(engine.Engine, "_figure_refs", "figures: refs")
-    phases.wrap(FigureIndex, "build", "figures: index")
+    phases.wrap(FigureIndex, "build", "figures: build")
+    phases.wrap(figure_store.FigureStore, "load", "figures: load")
+    phases.wrap(figure_store.FigureStore, "save", "figures: save")
     phases.wrap(engine, "shared_encoder", "encoder")
     return phases
 
@@ -148,13 +171,14 @@ def task_build(spec: dict[str, Any]) -> dict[str, Any]:
     phases = _instrument()
     memory = PeakMemory()
     engine, built = _build(spec, False, phases)
-    return {**built, **_figures_first_use(engine), "peak_mb": memory.stop()}
+    return {**built, **_figures_first_use(engine, phases), "peak_mb": memory.stop()}
 
 
-def _figures_first_use(engine: Any) -> dict[str, Any]:
+def _figures_first_use(engine: Any, phases: Phases) -> dict[str, Any]:
     """The figure index is built on first use (the bot warms it up in the background): timed apart."""
     started = time.perf_counter()
     count = len(engine.figures)
+    phases.add_figures()
     return {
         "figures": count,
         "figures_s": time.perf_counter() - started,
@@ -175,7 +199,7 @@ def task_serve(spec: dict[str, Any]) -> dict[str, Any]:
     first = engine.ask(questions[0])
     first_ask_s = time.perf_counter() - t0
     first_answer_s = time.time() - spec["launched"]
-    figures = _figures_first_use(engine)
+    figures = _figures_first_use(engine, phases)
     figures_ready_s = time.time() - spec["launched"]
     restart_peak = memory.stop()
     answered = [first.answered]
@@ -184,6 +208,12 @@ def task_serve(spec: dict[str, Any]) -> dict[str, Any]:
         t0 = time.perf_counter()
         answered.append(engine.ask(question).answered)
         latencies.append(time.perf_counter() - t0)
+    lookups = []  # /figures TOPIC: the same questions as topics
+    for question in questions:
+        t0 = time.perf_counter()
+        engine.figures.lookup(question)
+        lookups.append(time.perf_counter() - t0)
+    figures_latency = _percentiles(lookups)
     return {
         "status": "ok",
         **built,
@@ -192,6 +222,8 @@ def task_serve(spec: dict[str, Any]) -> dict[str, Any]:
         "first_answer_s": first_answer_s,
         **figures,
         "figures_ready_s": figures_ready_s,
+        "figures_p50_ms": figures_latency["p50_ms"],
+        "figures_p95_ms": figures_latency["p95_ms"],
         "peak_mb": restart_peak,
         **_percentiles(latencies),
         "answered": sum(answered) / len(answered),
@@ -290,6 +322,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 STEPS = ("cold", "restart", "semantic")
 SECOND_COLUMNS = ("load", "analysis", "analysis: split", "analysis: compute", "analysis: cache read")
 SECOND_COLUMNS += ("analysis: cache write", "index", "index: digest", "figures", "figures: refs", "figures: index")
+SECOND_COLUMNS += ("figures: load", "figures: save")
 SECOND_COLUMNS += ("encoder", "other")
 
 
@@ -303,13 +336,13 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "| passages | documents | figures | backend | cold build s (CPU s) | + figures s | cold peak MB | RSS built MB "
         "| restart → 1st answer s | restart → figures ready s | restart peak MB | p50 ms | p95 ms | p99 ms "
-        "| answered | serving RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| answered | serving RSS MB | /figures p50 ms | /figures p95 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in result["rows"]:
         cold, warm = r.get("cold"), r.get("restart")
         if cold is None:
-            lines.append(f"| {r['size']:,} | {r['status']} |" + " |" * 14)
+            lines.append(f"| {r['size']:,} | {r['status']} |" + " |" * 16)
             continue
         head = (
             f"| {r['size']:,} | {cold['documents']:,} | {cold['figures']:,} | {cold['backend']} "
@@ -317,12 +350,13 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {cold['peak_mb']:,.0f} | {cold['rss_with_figures_mb']:,.0f} "
         )
         if warm is None:
-            lines.append(head + f"| {r['status']} |" + " |" * 7)
+            lines.append(head + f"| {r['status']} |" + " |" * 9)
             continue
         lines.append(
             head + f"| {_fmt(warm['first_answer_s'])} | {_fmt(warm['figures_ready_s'])} | {warm['peak_mb']:,.0f} "
             f"| {_fmt(warm['p50_ms'])} | {_fmt(warm['p95_ms'])} | {_fmt(warm['p99_ms'])} | {warm['answered']:.0%} "
-            f"| {warm['serve_rss_mb']:,.0f} |"
+            f"| {warm['serve_rss_mb']:,.0f} | {_fmt(warm.get('figures_p50_ms', 0))} "
+            f"| {_fmt(warm.get('figures_p95_ms', 0))} |"
         )
     steps = [
         (r, key, r[key]) for r in result["rows"] for key in STEPS if key in r and r[key].get("status", "ok") == "ok"
@@ -332,8 +366,8 @@ def markdown(result: dict[str, Any]) -> str:
         "### Where a build's seconds go (wall s; CPU s in brackets, workers included)",
         "",
         "| passages | build | total | load | analysis | ↳ split | ↳ compute | ↳ cache read | ↳ cache write "
-        "| index | ↳ digest | figures | ↳ refs | ↳ index | encoder | other |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| index | ↳ digest | figures | ↳ refs | ↳ index | ↳ read stored | ↳ store | encoder | other |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r, key, step in steps:
         seconds, cpu = step["phases"]["seconds"], step["phases"]["cpu_s"]
@@ -358,7 +392,9 @@ def markdown(result: dict[str, Any]) -> str:
         disk = f"{r['analysis_cache_mb']:,.0f} / {r['index_disk_mb']:,.1f}" if key == "cold" else ""
         lines.append(
             f"| {r['size']:,} | {key} | {step['rss_before_mb']:,.0f} | "
-            + " | ".join(f"{rss.get(name, 0.0):+,.0f}" for name in (*TOP_PHASES, "other"))
+            + " | ".join(
+                f"{rss.get(name, 0.0):+,.0f}" for name in ("load", "analysis", "index", "figures", "encoder", "other")
+            )
             + f" | {step['rss_mb']:,.0f} | {step['peak_mb']:,.0f} | {disk} |"
         )
     semantic = [r for r in result["rows"] if r.get("semantic", {}).get("status") == "ok"]
