@@ -27,6 +27,7 @@ TRASH_DIR = ".trash"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 _META_KEYS = ("title", "source", "url", "date")
 _FRONT_MATTER_MAX_LINES = 50
+_TEXT = re.compile(r"\S")
 
 
 class DocumentError(ValueError):
@@ -35,7 +36,8 @@ class DocumentError(ValueError):
 
 def decode_text(data: bytes) -> str:
     """Strict UTF-8 (a BOM is allowed), newlines normalised to ``\\n``, NFC-normalised."""
-    if not data.strip():
+    # isspace() stops at the first non-space: strip() would copy a whole file to learn the same.
+    if not data or data.isspace():
         raise DocumentError("empty file")
     if b"\x00" in data[:8192]:
         raise DocumentError("binary file (contains NUL bytes), not text")
@@ -47,8 +49,11 @@ def decode_text(data: bytes) -> str:
         raise DocumentError(
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
         ) from exc
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    if not text.strip():
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():  # ASCII is NFC already, and isascii() costs nothing (a flag of the str)
+        text = unicodedata.normalize("NFC", text)
+    if text.isspace():
         raise DocumentError("empty file")
     return text
 
@@ -57,7 +62,7 @@ def parse_front_matter(text: str) -> tuple[dict[str, str], int]:
     """Return the ``key: value`` pairs of a leading ``---`` block and the offset of the body."""
     if not text.startswith("---\n"):
         return {}, 0
-    lines = text.split("\n")
+    lines = text.split("\n", _FRONT_MATTER_MAX_LINES)  # the rest of the text stays unsplit
     offset = 4
     fields: dict[str, str] = {}
     for line in lines[1:_FRONT_MATTER_MAX_LINES]:
@@ -106,11 +111,16 @@ def _iso_date(raw: str) -> str:
     return raw  # free text such as "December 2023" is shown as written
 
 
-def _title_from_body(body: str) -> str | None:
-    for line in body.split("\n")[:20]:
-        match = re.match(r"#{1,3}\s+(.+)", line.strip())
+def _title_from_body(text: str, start: int = 0) -> str | None:
+    """The first Markdown heading among the body's first 20 lines (read without copying the text)."""
+    for _ in range(20):
+        end = text.find("\n", start)
+        match = re.match(r"#{1,3}\s+(.+)", text[start : end if end >= 0 else len(text)].strip())
         if match:
             return match.group(1).strip()
+        if end < 0:
+            break
+        start = end + 1
     return None
 
 
@@ -144,11 +154,11 @@ def load_document(path: Path, doc_id: str) -> tuple[Document, list[str]]:
     text = decode_text(data)
     fields: dict[str, object]
     fields, body_start = parse_front_matter(text)
-    if not text[body_start:].strip():
+    if _TEXT.search(text, body_start) is None:
         raise DocumentError("no text after the front matter")
     sidecar, warnings = read_sidecar(path)
     fields = {**fields, **sidecar}
-    fallback = _title_from_body(text[body_start:]) or _title_from_name(path)
+    fallback = _title_from_body(text, body_start) or _title_from_name(path)
     meta, meta_warnings = clean_meta(fields, fallback)
     document = Document(
         id=doc_id,
