@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import logging
 import multiprocessing
-import os
 import pickle
 import re
-import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.engine.cache_files import TEMPORARY_PREFIX, load_keyed, save_keyed, write_whole
 from bot.engine.figures_parse import Figure, extract_figures
 from bot.engine.models import Document, Passage
 from bot.engine.parallel import available_cores
@@ -50,7 +50,8 @@ _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
 MIN_PARALLEL_CHARS = 1_000_000
 CHUNK_CHARS = 400_000  # passage text per worker task: large enough to amortise pickling, small enough to balance
 _CACHE_SUFFIX = ".analysis"
-_CACHE_MAGIC = "policy-bot-analysis/2"
+_CACHE_MAGIC = "policy-bot-analysis/3"
+_DF_KIND = "df"  # the corpus's merged document frequencies (``corpus_df``)
 
 # The modules whose code decides an analysis: a change to any of them invalidates the cache.
 _CODE_MODULES = ("analysis", "figures_parse", "passages", "sentences", "stopwords", "tokens", "models")
@@ -135,73 +136,82 @@ class FigureSentence:
 
 @dataclass(frozen=True, slots=True)
 class _Core:
-    """What every build reads: passages as columns, document frequencies, sentence lengths."""
+    """What every build reads: the passages as columns, and sentence-length totals."""
 
     key: str
     columns: PassageColumns
-    df: dict[str, int]  # passages of this document holding each token
     sentence_words: int  # tokens in quotable (non-heading) sentences
     sentence_count: int
 
 
-class Sections:
-    """A document's tokens and figure sentences: in memory when just computed, else read from its
-    cache entry when wanted (the tokens only when the search index must index its passages, the
-    figure sentences once, by the figure index), or recomputed from the document if the entry
-    has gone (a newer build pruned it) or cannot be read."""
+# The parts of an analysis read only when wanted, in the order a cache file holds them:
+# the document frequencies (merged into the corpus's when the corpus changed, ``corpus_df``), the
+# tokens (when the search index must index the document's passages) and the figure sentences (once,
+# by the figure index).
+SECTIONS = ("df", "tokens", "figures")
 
-    def __init__(
-        self,
-        key: str,
-        document: Document,
-        tokens: tuple[str, ...] | None = None,
-        figures: tuple[FigureSentence, ...] | None = None,
-        entry: tuple[Path, int, int, int] | None = None,
-    ) -> None:
+
+class Sections:
+    """A document's sections (``SECTIONS``): in memory when just computed, else read from its cache
+    entry when wanted, or recomputed from the document if the entry has gone (a newer build pruned
+    it) or cannot be read."""
+
+    def __init__(self, key: str, document: Document, parts: dict[str, Any] | None = None) -> None:
         self.key = key
         self._document = document
-        self._tokens = tokens  # each passage's tokens joined by spaces: far cheaper to pickle
-        self._figures = figures
-        self.entry = entry  # cache file; offsets of the tokens, of the figures, and of their end
+        self._parts: dict[str, Any] = dict(parts or {})
+        # The cache file and where each section starts, then where the last ends.
+        self.entry: tuple[Path, tuple[int, ...]] | None = None
         self._lock = threading.Lock()  # the figure index may be built while a refresh reads tokens
+
+    def df(self) -> dict[str, int]:
+        """Passages of this document holding each token."""
+        return self._get("df")  # type: ignore[no-any-return]
 
     def tokens(self) -> tuple[str, ...]:
         """Each passage's tokens, joined by single spaces (``str.split()`` gives them back)."""
-        with self._lock:
-            if self._tokens is None:
-                self._tokens = self._read(0)
-            return self._tokens
+        return self._get("tokens")  # type: ignore[no-any-return]
 
     def figure_sentences(self) -> tuple[FigureSentence, ...]:
+        return self._get("figures")  # type: ignore[no-any-return]
+
+    def in_memory(self) -> set[str]:
+        """The sections held in memory now."""
         with self._lock:
-            if self._figures is None:
-                self._figures = self._read(1)
-            return self._figures
+            return set(self._parts)
 
     def release(self) -> None:
-        """Drop the tokens (wanted only while an index is built) and, when the cache can give them
-        back, the figure sentences from memory."""
+        """Drop what a build no longer wants (the counts and tokens) and, when the cache can give
+        them back, the figure sentences."""
         with self._lock:
-            self._tokens = None
+            self._parts.pop("df", None)
+            self._parts.pop("tokens", None)
             if self.entry is not None:
-                self._figures = None
+                self._parts.pop("figures", None)
 
-    def _read(self, section: int) -> Any:
+    def _get(self, name: str) -> Any:
+        with self._lock:
+            if name not in self._parts:
+                self._parts[name] = self._read(name)
+            return self._parts[name]
+
+    def _read(self, name: str) -> Any:
         if self.entry is not None:
-            path, tokens_at, figures_at, end = self.entry
-            at, size = (tokens_at, figures_at - tokens_at) if section == 0 else (figures_at, end - figures_at)
+            path, offsets = self.entry
+            n = SECTIONS.index(name)
             try:
                 with path.open("rb") as file:
                     if pickle.load(file)[:2] == (_CACHE_MAGIC, self.key):
-                        file.seek(at)
-                        return pickle.loads(file.read(size))
+                        file.seek(offsets[n])
+                        return pickle.loads(file.read(offsets[n + 1] - offsets[n]))
                 log.info("analysis cache entry %s was replaced: recomputing it", self.key)
             except Exception as error:  # pruned by a newer build, or damaged
                 log.info("analysis cache entry %s unreadable (%s): recomputing it", self.key, error)
-        fresh = analyse(self._document).sections
         self.entry = None
-        self._tokens, self._figures = fresh._tokens, fresh._figures
-        return self._tokens if section == 0 else self._figures
+        # All of it is recomputed: keep every part, none can be read back from the cache now.
+        for part, value in analyse(self._document).sections._parts.items():
+            self._parts.setdefault(part, value)
+        return self._parts[name]
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +228,9 @@ class DocumentAnalysis:
     @property
     def columns(self) -> PassageColumns:
         return self.core.columns
+
+    def df(self) -> dict[str, int]:
+        return self.sections.df()
 
     def tokens(self) -> tuple[str, ...]:
         return self.sections.tokens()
@@ -340,9 +353,11 @@ def summarise(document: Document, passages: Sequence[PassageData]) -> DocumentAn
         sentence_end=np.array(sentence_end, dtype=np.int32),
         sentence_paragraph=np.array(sentence_paragraph, dtype=np.int32),
     )
-    core = _Core(key, columns, dict(df), sentence_words, sentence_count)
+    core = _Core(key, columns, sentence_words, sentence_count)
     tokens = tuple(" ".join(data.tokens) for data in passages)
-    return DocumentAnalysis(core, Sections(key, document, tokens, tuple(figures)))
+    return DocumentAnalysis(
+        core, Sections(key, document, {"df": dict(df), "tokens": tokens, "figures": tuple(figures)})
+    )
 
 
 def analyse(document: Document) -> DocumentAnalysis:
@@ -420,8 +435,8 @@ class AnalysisCache:
         path = self._path(key)
         try:
             with path.open("rb") as file:
-                magic, stored_key, core_size, tokens_size, figures_size = pickle.load(file)
-                if magic != _CACHE_MAGIC or stored_key != key:
+                magic, stored_key, core_size, *sizes = pickle.load(file)
+                if magic != _CACHE_MAGIC or stored_key != key or len(sizes) != len(SECTIONS):
                     return None
                 core_at = file.tell()
                 core = pickle.loads(file.read(core_size))
@@ -432,32 +447,17 @@ class AnalysisCache:
             return None
         if not isinstance(core, _Core) or core.key != key:
             return None
-        tokens_at = core_at + core_size
-        entry = (path, tokens_at, tokens_at + tokens_size, tokens_at + tokens_size + figures_size)
-        return DocumentAnalysis(core, Sections(key, document, entry=entry))
+        sections = Sections(key, document)
+        sections.entry = (path, tuple(itertools.accumulate(sizes, initial=core_at + core_size)))
+        return DocumentAnalysis(core, sections)
 
     def put(self, analysis: DocumentAnalysis) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        blobs = [
-            pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
-            for part in (analysis.core, analysis.tokens(), analysis.figure_sentences())
-        ]
-        header = (_CACHE_MAGIC, analysis.key, *(len(blob) for blob in blobs))
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=_CACHE_SUFFIX)
-        try:
-            with os.fdopen(handle, "wb") as file:
-                pickle.dump(header, file, protocol=pickle.HIGHEST_PROTOCOL)
-                at = file.tell()
-                for blob in blobs:
-                    file.write(blob)
-            os.replace(temporary, self._path(analysis.key))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        sizes = [len(blob) for blob in blobs]
-        path = self._path(analysis.key)
-        tokens_at = at + sizes[0]
-        analysis.sections.entry = (path, tokens_at, tokens_at + sizes[1], tokens_at + sizes[1] + sizes[2])
+        parts = (analysis.core, analysis.df(), analysis.tokens(), analysis.figure_sentences())
+        blobs = [pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL) for part in parts]
+        header = pickle.dumps((_CACHE_MAGIC, analysis.key, *(len(blob) for blob in blobs)), pickle.HIGHEST_PROTOCOL)
+        write_whole(self._path(analysis.key), [header, *blobs])
+        starts = itertools.accumulate((len(blob) for blob in blobs[1:]), initial=len(header) + len(blobs[0]))
+        analysis.sections.entry = (self._path(analysis.key), tuple(starts))
 
     def keep_only(self, keys: Iterable[str]) -> int:
         """Delete entries not in ``keys`` (documents removed or changed); returns how many went."""
@@ -466,7 +466,12 @@ class AnalysisCache:
         if not self.folder.is_dir():
             return 0
         for path in self.folder.iterdir():
-            if path.name.endswith(_CACHE_SUFFIX) and path.name not in wanted:
+            # Another build's file being written has a temporary name: not ours to remove.
+            if (
+                path.name.endswith(_CACHE_SUFFIX)
+                and path.name not in wanted
+                and not path.name.startswith(TEMPORARY_PREFIX)
+            ):
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
@@ -501,3 +506,24 @@ def analyse_corpus(
         len(missing), len(documents), len(documents) - len(missing), pruned,
     )  # fmt: skip
     return [analysis for analysis in found if analysis is not None]
+
+
+def corpus_df(analyses: Sequence[DocumentAnalysis], cache: Path | None = None) -> dict[str, int]:
+    """Passages holding each term, over the whole corpus.
+
+    Merging the documents' counts costs about a microsecond per distinct term of each document,
+    seconds at a million passages, so with a cache the merged counts are kept under a key made of
+    the documents' analysis keys: a restart with nothing changed reads them back.
+    """
+    key = hashlib.blake2b("\0".join(a.key for a in analyses).encode(), digest_size=16).hexdigest()
+    stored = None if cache is None else load_keyed(cache, _DF_KIND, key)
+    if isinstance(stored, dict):
+        return stored
+    merged: dict[str, int] = {}
+    get = merged.get
+    for analysis in analyses:
+        for term, count in analysis.df().items():
+            merged[term] = get(term, 0) + count
+    if cache is not None:
+        save_keyed(cache, _DF_KIND, key, merged)
+    return merged

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.engine import answer as answering
-from bot.engine.analysis import DocumentAnalysis, analyse_corpus, share_tokens
+from bot.engine.analysis import DocumentAnalysis, analyse_corpus, corpus_df, share_tokens
 from bot.engine.backends import IndexOptions, make_index
 from bot.engine.documents import load_folder
 from bot.engine.figure_store import FigureStore, figures_key
@@ -102,9 +102,7 @@ class Engine:
         # Splitting, tokenizing and figure extraction, once per document version (see analysis.py).
         analyses = analyse_corpus(self.documents, options.cache)
         self.passages = PassageTable(self.documents, [a.columns for a in analyses])
-        self._df: Counter[str] = Counter()
-        for analysis in analyses:
-            self._df.update(analysis.core.df)
+        self._df = corpus_df(analyses, options.cache)
         sentences = sum(a.core.sentence_count for a in analyses)
         self._average_sentence_length = sum(a.core.sentence_words for a in analyses) / sentences if sentences else 1.0
         # Sentence records are made at question time for the passages a search finds (``_scoring``).

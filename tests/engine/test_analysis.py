@@ -16,6 +16,7 @@ from bot.engine.analysis import (
     analyse_many,
     analyse_passages,
     analysis_key,
+    corpus_df,
 )
 from bot.engine.backends import IndexOptions
 from bot.engine.documents import load_folder
@@ -38,7 +39,7 @@ def content(analysis: DocumentAnalysis) -> tuple:
     """Everything an analysis holds, comparable with ``==`` (its columns are numpy arrays)."""
     core = analysis.core
     columns = tuple(value if isinstance(value, tuple) else value.tolist() for value in vars_of(core.columns))
-    return (core.key, columns, core.df, core.sentence_words, core.sentence_count, analysis.tokens(),
+    return (core.key, columns, analysis.df(), core.sentence_words, core.sentence_count, analysis.tokens(),
             analysis.figure_sentences())  # fmt: skip
 
 
@@ -75,7 +76,7 @@ def test_the_summary_an_engine_keeps_gives_back_the_passages(folder: Path) -> No
         columns = summary.columns
         assert [columns.passage(j, document) for j in range(len(columns))] == passages
         assert [tokens.split() for tokens in summary.tokens()] == [tokenize(p.text) for p in passages]
-        assert summary.core.df == Counter(t for p in passages for t in set(tokenize(p.text)))
+        assert summary.df() == Counter(t for p in passages for t in set(tokenize(p.text)))
         stated = [(p.start + s, p.start + e) for p in passages for s, e in p.sentences]
         for sentence in summary.figure_sentences():
             text = document.text[sentence.start : sentence.end]
@@ -156,10 +157,11 @@ def test_tokens_and_figures_are_read_from_the_cache_only_when_wanted(
     expected = content(analyse(documents[0]))
     analyse_corpus(documents, tmp_path / "cache")
     (restarted,) = analyse_corpus(documents, tmp_path / "cache")
-    assert restarted.sections._tokens is None and restarted.sections._figures is None
+    assert restarted.sections.in_memory() == set()
     assert content(restarted) == expected  # read from the entry
+    assert restarted.sections.in_memory() == {"df", "tokens", "figures"}
     restarted.release()
-    assert restarted.sections._tokens is None
+    assert restarted.sections.in_memory() == set()
 
     # The entry pruned by a newer build (the document changed): recomputed from the document held.
     for entry in (tmp_path / "cache").glob("*.analysis"):
@@ -223,3 +225,27 @@ def test_each_corpus_folder_keeps_its_own_cache(tmp_path: Path, monkeypatch: pyt
     analysed = counting_analyse(monkeypatch)
     Engine.from_folder(CORPORA[0], semantic=False, index=options)  # the first corpus was not pruned
     assert analysed == []
+
+
+def test_corpus_document_frequencies_are_merged_once_and_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documents = [d for folder in CORPORA for d in documents_of(folder)]
+    passages = [p for d in documents for p in split_passages(d)]
+    expected = Counter(t for p in passages for t in set(tokenize(p.text)))
+    analyses = analyse_many(documents)
+    assert corpus_df(analyses) == expected
+    assert corpus_df(analyses, tmp_path) == expected
+    (stored,) = tmp_path.glob("df-*.pickle")
+
+    # A restart with the same documents reads the merged counts: no document's counts are read.
+    monkeypatch.setattr(analysis.Sections, "df", lambda self: pytest.fail("merged again"))
+    assert corpus_df(analyses, tmp_path) == expected
+    monkeypatch.undo()
+
+    # Another corpus merges again, and its counts replace the stored ones.
+    assert corpus_df(analyses[1:], tmp_path) == Counter(
+        t for d in documents[1:] for p in split_passages(d) for t in set(tokenize(p.text))
+    )
+    assert [p.name for p in tmp_path.glob("df-*.pickle")] != [stored.name]
+    assert len(list(tmp_path.glob("df-*.pickle"))) == 1
