@@ -48,6 +48,8 @@ _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
 # From this much text on (~1 s of analysis), workers analyse it: spawning them costs ≈ 1 s of wall time
 # but no time in this process, whose GIL then stays free for the questions it is answering.
 MIN_PARALLEL_CHARS = 1_000_000
+# Passages are at most ~1,200 characters unless one sentence is longer (passages.MAX_PASSAGE_CHARS).
+LONG_PASSAGE_CHARS = 20_000
 CHUNK_CHARS = 400_000  # passage text per worker task: large enough to amortise pickling, small enough to balance
 _CACHE_SUFFIX = ".analysis"
 _CACHE_MAGIC = "policy-bot-analysis/3"
@@ -99,6 +101,9 @@ class PassageColumns:
     sentence_start: np.ndarray  # int32, relative to the passage
     sentence_end: np.ndarray
     sentence_paragraph: np.ndarray
+    # Passages longer than LONG_PASSAGE_CHARS (a "sentence" of megabytes without a boundary): their
+    # terms and sentences, kept so that a question hitting one does not tokenize it again (seconds).
+    long_passages: dict[int, tuple[frozenset[str], tuple[SentenceData, ...]]]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -340,6 +345,11 @@ def summarise(document: Document, passages: Sequence[PassageData]) -> DocumentAn
                 )
         bounds.append(len(sentence_start))
     ps = [data.passage for data in passages]
+    long_passages = {
+        n: (frozenset(data.tokens), tuple(dataclasses.replace(s, figures=()) for s in data.sentences))
+        for n, data in enumerate(passages)
+        if len(data.passage.text) > LONG_PASSAGE_CHARS
+    }
     columns = PassageColumns(
         ids=tuple(p.id for p in ps),
         keys=np.array([passage_key(key, p.id) for p in ps], dtype=np.uint64),
@@ -352,6 +362,7 @@ def summarise(document: Document, passages: Sequence[PassageData]) -> DocumentAn
         sentence_start=np.array(sentence_start, dtype=np.int32),
         sentence_end=np.array(sentence_end, dtype=np.int32),
         sentence_paragraph=np.array(sentence_paragraph, dtype=np.int32),
+        long_passages=long_passages,
     )
     core = _Core(key, columns, sentence_words, sentence_count)
     tokens = tuple(" ".join(data.tokens) for data in passages)

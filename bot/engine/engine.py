@@ -301,8 +301,13 @@ class Engine:
         every passage took ~5 KB a passage. The analysis made them the same way (``share_tokens``).
         """
         document, start, end = self.passages.span(i)
-        spans, paragraphs = self.passages.sentences(i)
-        tokens, sentences = share_tokens(document.text[start:end], spans, paragraphs)
+        held = self.passages.long_passage(i)
+        if held is None:
+            spans, paragraphs = self.passages.sentences(i)
+            tokens, sentences = share_tokens(document.text[start:end], spans, paragraphs)
+            terms = frozenset(tokens)
+        else:
+            terms, sentences = held
         records = tuple(
             answering.SentenceRecord(
                 passage_index=i,
@@ -315,7 +320,7 @@ class Engine:
             for s in sentences
             if not s.heading  # a heading labels what follows: context, not a statement to quote
         )
-        return frozenset(tokens), records
+        return terms, records
 
     def _similarities(self, question: str, candidates: Sequence[answering.ScoredSentence]) -> list[float]:
         """Cosine similarity of the question with each candidate sentence (MiniLM embeddings)."""

@@ -13,7 +13,7 @@ from typing import overload
 
 import numpy as np
 
-from bot.engine.analysis import PassageColumns
+from bot.engine.analysis import PassageColumns, SentenceData
 from bot.engine.models import Document, Passage
 
 
@@ -71,6 +71,11 @@ class PassageTable(Sequence[Passage]):
             zip(columns.sentence_start[first:last].tolist(), columns.sentence_end[first:last].tolist(), strict=True)
         )
         return spans, columns.sentence_paragraph[first:last].tolist()
+
+    def long_passage(self, i: int) -> tuple[frozenset[str], tuple[SentenceData, ...]] | None:
+        """A very long passage's terms and sentences, as analysed (see ``PassageColumns``)."""
+        d, j = self._locate(i)
+        return self._columns[d].long_passages.get(j)
 
     def passage_id(self, i: int) -> str:
         d, j = self._locate(i)

@@ -38,7 +38,7 @@ def documents_of(folder: Path):
 def content(analysis: DocumentAnalysis) -> tuple:
     """Everything an analysis holds, comparable with ``==`` (its columns are numpy arrays)."""
     core = analysis.core
-    columns = tuple(value if isinstance(value, tuple) else value.tolist() for value in vars_of(core.columns))
+    columns = tuple(value if isinstance(value, tuple | dict) else value.tolist() for value in vars_of(core.columns))
     return (core.key, columns, analysis.df(), core.sentence_words, core.sentence_count, analysis.tokens(),
             analysis.figure_sentences())  # fmt: skip
 
@@ -249,3 +249,26 @@ def test_corpus_document_frequencies_are_merged_once_and_read_back(
     )
     assert [p.name for p in tmp_path.glob("df-*.pickle")] != [stored.name]
     assert len(list(tmp_path.glob("df-*.pickle"))) == 1
+
+
+def test_a_passage_of_megabytes_is_not_tokenized_again_at_question_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One "sentence" with no boundary cannot be split: tokenizing it again per question took seconds.
+    (tmp_path / "line.txt").write_text("policy review " * 50_000)
+    (tmp_path / "other.txt").write_text("The policy review ends in May. It covers schools.\n")
+    engine = Engine.from_folder(tmp_path, semantic=False)
+    long = [i for i, p in enumerate(engine.passages) if len(p.text) > analysis.LONG_PASSAGE_CHARS]
+    assert long and all(engine.passages.long_passage(i) is not None for i in long)
+    assert engine.passages.long_passage(next(i for i in range(len(engine.passages)) if i not in long)) is None
+    from bot.engine import engine as engine_module
+
+    original = engine_module.share_tokens
+
+    def short_only(text, spans, paragraphs):
+        assert len(text) <= analysis.LONG_PASSAGE_CHARS, "a long passage was tokenized again"
+        return original(text, spans, paragraphs)
+
+    monkeypatch.setattr(engine_module, "share_tokens", short_only)
+    answer = engine.ask("when does the policy review end?")
+    assert answer.answered and "May" in answer.sentences[0].text
