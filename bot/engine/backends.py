@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
+import numpy as np
+
 from bot.engine.analysis import passage_key
 from bot.engine.index import Bm25Index, EmptyCorpusError, SearchIndex
 
@@ -96,7 +98,7 @@ def make_index(
     auto_threshold: int = AUTO_THRESHOLD,
     *,
     label: str | None = None,
-    keys: Sequence[int] | None = None,
+    keys: Sequence[int] | np.ndarray | None = None,
 ) -> SearchIndex:
     """An index over ``tokenized`` passages (ids are positions), of the backend chosen.
 

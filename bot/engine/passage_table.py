@@ -107,8 +107,8 @@ class PassageTable(Sequence[Passage]):
         """Passages per document id."""
         return Counter({d.id: len(c) for d, c in zip(self._documents, self._columns, strict=True) if len(c)})
 
-    def keys(self) -> list[int]:
-        """Each passage's stable key (see ``bot.engine.analysis.passage_key``), in index order."""
+    def keys(self) -> np.ndarray:
+        """Each passage's stable key (uint64, see ``bot.engine.analysis.passage_key``), in index order."""
         if not self._columns:
-            return []
-        return np.concatenate([c.keys for c in self._columns]).tolist()
+            return np.zeros(0, dtype=np.uint64)
+        return np.concatenate([c.keys for c in self._columns])

@@ -242,7 +242,7 @@ class KeyedIndex:
     changed: adding one document to a million passages takes milliseconds, not a rebuild.
     """
 
-    def __init__(self, index: TantivyIndex, keys: Sequence[int]) -> None:
+    def __init__(self, index: TantivyIndex, keys: Sequence[int] | np.ndarray) -> None:
         self.tantivy = index
         # Sorted keys and their positions: a dict of a million keys would cost ~100 MB.
         keys_array = np.asarray(keys, dtype=np.uint64)
@@ -250,15 +250,18 @@ class KeyedIndex:
         self._sorted = keys_array[self._order]
 
     @classmethod
-    def sync(cls, folder: Path, tokenized: Sequence[Sequence[str] | str], keys: Sequence[int]) -> KeyedIndex:
+    def sync(
+        cls, folder: Path, tokenized: Sequence[Sequence[str] | str], keys: Sequence[int] | np.ndarray
+    ) -> KeyedIndex:
         """The index in ``folder`` brought in line with ``keys`` (updated in place, or rebuilt)."""
         folder = Path(folder)
-        updated = _update(folder, tokenized, keys)
+        wanted = np.asarray(keys, dtype=np.uint64)
+        updated = _update(folder, tokenized, wanted)
         if updated is None:
-            log.info("building the tantivy index in %s (%d passages)", folder, len(keys))
-            updated = TantivyIndex.build(folder, tokenized, keys)
-            _save_keys(folder, keys)
-        return cls(updated, keys)
+            log.info("building the tantivy index in %s (%d passages)", folder, len(wanted))
+            updated = TantivyIndex.build(folder, tokenized, wanted.tolist())
+            _save_keys(folder, wanted)
+        return cls(updated, wanted)
 
     def __len__(self) -> int:
         return len(self._sorted)
@@ -285,7 +288,7 @@ class KeyedIndex:
         return ScoredIds(ids=tuple(p for p, _ in found), scores=tuple(s for _, s in found))
 
 
-def _save_keys(folder: Path, keys: Sequence[int]) -> None:
+def _save_keys(folder: Path, keys: np.ndarray) -> None:
     temporary = folder / (KEYS_FILE + ".tmp")
     with temporary.open("wb") as file:
         np.save(file, np.asarray(keys, dtype=np.uint64))
@@ -294,19 +297,19 @@ def _save_keys(folder: Path, keys: Sequence[int]) -> None:
     os.replace(temporary, folder / KEYS_FILE)
 
 
-def _update(folder: Path, tokenized: Sequence[Sequence[str] | str], keys: Sequence[int]) -> TantivyIndex | None:
+def _update(folder: Path, tokenized: Sequence[Sequence[str] | str], keys: np.ndarray) -> TantivyIndex | None:
     """Update the index in ``folder`` to hold exactly ``keys``; None when a rebuild is due."""
     try:
-        held = np.load(folder / KEYS_FILE).tolist()
+        held = np.load(folder / KEYS_FILE)
         index = TantivyIndex.open(folder)
     except (OSError, ValueError) as error:
         log.info("no reusable tantivy index in %s (%s)", folder, error)
         return None
     if len(index) != len(held):
         return None  # changed behind the keys file's back (a crash mid-update): not to be trusted
-    held_keys, wanted = set(held), set(keys)
-    removed = held_keys - wanted
-    added = [i for i, key in enumerate(keys) if key not in held_keys]
+    # Array set operations: Python sets of a million keys took most of a restart's second.
+    removed = np.setdiff1d(held, keys).tolist()
+    added = np.flatnonzero(~np.isin(keys, held)).tolist()
     if len(removed) + len(added) > MAX_UPDATE_SHARE * max(len(keys), 1):
         return None
     if removed or added:
@@ -314,7 +317,7 @@ def _update(folder: Path, tokenized: Sequence[Sequence[str] | str], keys: Sequen
             # Without a keys file an interrupted update is rebuilt next time, never trusted.
             (folder / KEYS_FILE).unlink()
             index.delete(removed)
-            index.add((tokenized[i] for i in added), (keys[i] for i in added))
+            index.add((tokenized[i] for i in added), (int(keys[i]) for i in added))
             index.close()  # releases the folder's write lock for the next refresh
         except (OSError, ValueError) as error:
             log.warning("could not update the tantivy index in %s (%s): rebuilding it", folder, error)

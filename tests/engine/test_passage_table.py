@@ -71,5 +71,5 @@ def test_a_document_id_holding_the_id_marker(tmp_path: Path) -> None:
 
 def test_an_empty_corpus() -> None:
     table = PassageTable([], [])
-    assert len(table) == 0 and list(table) == [] and table.keys() == [] and not table.counts()
+    assert len(table) == 0 and list(table) == [] and len(table.keys()) == 0 and not table.counts()
     assert table.find("a.txt#p1") is None
