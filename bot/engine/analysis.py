@@ -24,6 +24,7 @@ import itertools
 import logging
 import multiprocessing
 import pickle
+import queue
 import re
 import threading
 from collections import Counter
@@ -380,7 +381,7 @@ def _analyse_chunk(passages: list[Passage]) -> list[PassageData]:
     return [analyse_passage(passage) for passage in passages]
 
 
-def _chunks(passages: Sequence[Passage], chars: int) -> Iterator[list[Passage]]:
+def _chunks(passages: Iterable[Passage], chars: int) -> Iterator[list[Passage]]:
     chunk: list[Passage] = []
     size = 0
     for passage in passages:
@@ -410,23 +411,41 @@ def iter_analyses(
     """``analyse(d)`` for each document in order, in worker processes when there is much text.
 
     Documents are split here (≈ 0.1 s per million characters) and their passages shared out, so
-    one large upload keeps every core busy too. Workers are spawned, not forked: the caller may
-    run threads (an event loop's executor, tantivy) and forking a threaded process can deadlock.
+    one large upload keeps every core busy too. Splitting runs in the pool's task-feeding thread,
+    so workers start on the first document's passages while the others are split, and a corpus's
+    passages are never all held at once. Workers are spawned, not forked: the caller may run
+    threads (an event loop's executor, tantivy) and forking a threaded process can deadlock.
     """
     processes = available_cores() if processes is None else processes
     total = sum(len(d.text) for d in documents)
     if processes <= 1 or total < min_parallel_chars:
         yield from (analyse(document) for document in documents)
         return
-    split = [split_passages(document) for document in documents]
+    counts: queue.Queue[int] = queue.Queue()  # passages per document, in order, as each is split
+    failure: list[BaseException] = []
+
+    def passages() -> Iterator[Passage]:
+        for document in documents:
+            try:
+                split = split_passages(document)
+            except BaseException as error:  # handed to the consumer: it would wait for a count forever
+                failure.append(error)
+                counts.put(-1)
+                return
+            counts.put(len(split))
+            yield from split
+
     chunk_chars = min(CHUNK_CHARS, max(1, total // (processes * 4)))  # a few tasks per worker at least
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        results = pool.imap(_analyse_chunk, _chunks([p for passages in split for p in passages], chunk_chars))
+        results = pool.imap(_analyse_chunk, _chunks(passages(), chunk_chars))
         analysed = (data for chunk in results for data in chunk)
         # Summarised document by document as results arrive: full analyses of a whole corpus
         # would not fit in memory at a million passages.
-        for document, passages in zip(documents, split, strict=True):
-            yield summarise(document, [next(analysed) for _ in passages])
+        for document in documents:
+            count = counts.get()
+            if count < 0:
+                raise failure[0]
+            yield summarise(document, [next(analysed) for _ in range(count)])
 
 
 class AnalysisCache:

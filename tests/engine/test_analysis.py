@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -272,3 +273,31 @@ def test_a_passage_of_megabytes_is_not_tokenized_again_at_question_time(
     monkeypatch.setattr(engine_module, "share_tokens", short_only)
     answer = engine.ask("when does the policy review end?")
     assert answer.answered and "May" in answer.sentences[0].text
+
+
+def test_a_document_that_cannot_be_split_stops_a_parallel_analysis_with_its_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Documents are split in the pool's feeding thread: its error must reach the caller, not hang it.
+    documents = [d for folder in CORPORA for d in documents_of(folder)]
+    original = analysis.split_passages
+
+    def failing(document):
+        if document.id == documents[1].id:
+            raise RuntimeError("cannot split")
+        return original(document)
+
+    monkeypatch.setattr(analysis, "split_passages", failing)
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            analyse_many(documents, processes=2, min_parallel_chars=0)
+        except RuntimeError as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), "the analysis hung"
+    assert [str(e) for e in outcome] == ["cannot split"]
