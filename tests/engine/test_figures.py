@@ -6,13 +6,21 @@ All sentences here are written for these tests (none comes from the seed article
 from __future__ import annotations
 
 import math
+import pickle
 import time
+from collections import Counter
 
+import numpy as np
 import pytest
 
 from bot.engine.figures import (
+    FigureGroup,
     FigureIndex,
+    IndexedFigure,
     SentenceRef,
+    _near_terms,
+    _parse_topic,
+    _terms,
     extract_figures,
     figure_to_json,
     lookup_to_json,
@@ -374,6 +382,143 @@ def test_an_empty_index_answers_everything_quietly() -> None:
     assert empty.overview() == []
     assert empty.labels() == []
     assert empty.complete("a") == []
+
+
+# ------------------------------------------------------------------- compact, inverted index
+
+# The index's rows: a sentence whose terms are given leaves out words of its label and words near its
+# figure, so a topic can match a figure by its label alone, or (not enough to count) only near it.
+MIXED_ROWS = [
+    ("fees", 1, "Tuition fees rose to £9,250 last year.", "2023-01-01"),
+    ("fares", 1, "Bus fares rose by 5 per cent in 2023; the average bus fare is £2.50 a journey.", "2023-02-01"),
+    ("fares", 2, "Rail fares went up by 4.9 per cent in March.", "2023-02-01"),
+    ("fares", 3, "That figure of £2.50 was the highest since 2010.", "2023-02-01"),
+    ("homes", 1, "Some 300,000 new homes a year are needed; 234,400 were built last year.", None),
+    ("homes", 2, "The previous target was 250,000 homes a year.", None),
+    ("homes", 3, "Some 300,000 new homes a year are needed; 234,400 were built last year.", None),
+]
+
+
+def mixed_refs() -> list[SentenceRef]:
+    rows = refs(MIXED_ROWS)
+    rows[0] = rows[0].model_copy(update={"terms": frozenset({"tuition"})})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def mixed() -> FigureIndex:
+    return FigureIndex.build(iter(mixed_refs()))  # a generator: read once
+
+
+def plain_scan(refs: list[SentenceRef], index: FigureIndex, topic: str, limit: int = 5) -> list[int]:
+    """The groups a lookup returns, in order, by scoring every figure one by one (the index's
+    definition of a score, without its inverted indexes)."""
+    intent = _parse_topic(topic)
+    terms = {ref.text: ref.terms if ref.terms is not None else _terms(ref.text) for ref in reversed(refs)}
+    df = Counter(t for text in {m.sentence for m in index.figures} for t in terms[text])
+    count = len({m.sentence for m in index.figures})
+    weights = {t: math.log(1.0 + count / (1 + df[t])) for t in dict.fromkeys(intent.terms)}
+    scores = []
+    for item in index.figures:
+        figure, near = item.figure, _near_terms(item.sentence, item.figure)
+        sentence = sum(w for t, w in weights.items() if t in terms[item.sentence])
+        label = sum(w for t, w in weights.items() if t in _terms(figure.label))
+        if sentence == 0 and label == 0:
+            scores.append(0.0)
+            continue
+        closeness = sum(w * (1 - (near[t] - 1) / 6) for t, w in weights.items() if t in near)
+        score = (0.45 * sentence + 0.35 * label + 0.2 * closeness) / sum(weights.values())
+        if intent.kinds and figure.kind not in intent.kinds:
+            score *= 0.5
+        if figure.kind in {"year", "date"} and not intent.kinds & {"year", "date"}:
+            score *= 0.3
+        if figure.kind == "duration" and "duration" not in intent.kinds:
+            score *= 0.7
+        if intent.role and figure.role == intent.role:
+            score *= 1.2
+        elif figure.role == "change" and intent.role != "change":
+            score *= 0.85
+        scores.append(score * 0.9 if figure.weak_label else score)
+    groups: list[int] = []
+    for i in sorted((i for i, s in enumerate(scores) if s > 0), key=lambda i: (-scores[i], i)):
+        if index.figures[i].group not in groups and len(groups) < limit:
+            groups.append(index.figures[i].group)
+    return groups
+
+
+def test_lookup_finds_what_a_plain_scan_finds(mixed: FigureIndex) -> None:
+    rows = mixed_refs()
+    words = {w.strip(".,;").casefold() for _, _, text, _ in MIXED_ROWS for w in text.split()}
+    topics = [*sorted(words), "bus fares", "new homes", "previous homes target", "how much are bus fares"]
+    topics += ["how many homes were built", "what percentage rail fares", "latest fares", "fees rose"]
+    for topic in topics:
+        if _parse_topic(topic).terms:
+            assert [g.members[0].group for g in mixed.lookup(topic)] == plain_scan(rows, mixed, topic), topic
+
+
+def test_label_words_count_and_words_only_near_a_figure_do_not(mixed: FigureIndex) -> None:
+    # "fees" is in the label of £9,250 but not in its sentence's (given) terms: found by its label.
+    assert "£9,250" in [m.figure.text for g in mixed.lookup("fees") for m in g.members]
+    # "rose" is next to £9,250 but neither in its sentence's terms nor its label: not enough.
+    rose = [m.figure.text for g in mixed.lookup("rose") for m in g.members]
+    assert rose and "£9,250" not in rose
+
+
+def test_results_are_the_figures_given_with_their_citations() -> None:
+    rows = mixed_refs()
+    index = FigureIndex.build(iter(rows))
+    given = [(figure, ref.citation) for ref in rows for figure in extract_figures(ref.text)]
+    # "That figure of £2.50" borrows the label of the same £2.50 stated in its document.
+    borrowed = {"label": "average bus fare", "weak_label": False}
+    expected = [f.model_copy(update=borrowed) if f.label == "figure" else f for f, _ in given]
+    assert [m.figure for m in index.figures] == expected  # made again from compact columns
+    assert [m.figure.model_fields_set for m in index.figures] == [f.model_fields_set for f in expected]
+    # Citations are the ones given (shared), not copies.
+    assert all(m.citation is citation for m, (_, citation) in zip(index.figures, given, strict=True))
+
+
+def test_figures_the_columns_cannot_rebuild_are_kept_as_given() -> None:
+    odd = Figure(text="nine thousand", start=0, end=4, value=9000.0, kind="count", label="fees")
+    sparse = Figure(text="£9,250", start=13, end=19, value=9250.0, kind="money", label="fees")  # unit left unset
+    index = FigureIndex.build([SentenceRef(text="Tuition fees £9,250.", citation=cite("f", 1), figures=(odd, sparse))])
+    assert [m.figure for m in index.figures] == [odd, sparse]
+    assert [m.figure.model_fields_set for m in index.figures] == [odd.model_fields_set, sparse.model_fields_set]
+    assert index.lookup("fees")[0].members[0].figure.text in {"nine thousand", "£9,250"}
+
+
+def _reachable(root: object) -> list[object]:
+    """Every object reachable from ``root`` through containers and attributes (not numpy arrays)."""
+    seen: dict[int, object] = {}
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (str, int, float, bytes, np.ndarray, type)):
+            continue
+        seen[id(obj)] = obj
+        if isinstance(obj, dict):
+            stack += [*obj.keys(), *obj.values()]
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack += list(obj)
+        elif isinstance(obj, Citation):
+            continue
+        else:
+            stack += [getattr(obj, name) for name in getattr(obj, "__slots__", ()) if hasattr(obj, name)]
+            stack += list(getattr(obj, "__dict__", {}).values())
+    return list(seen.values())
+
+
+def test_the_index_keeps_no_object_per_figure(mixed: FigureIndex) -> None:
+    kept = _reachable(mixed)
+    assert not [o for o in kept if isinstance(o, (Figure, IndexedFigure, FigureGroup, SentenceRef))]
+    assert len(mixed) == len(mixed.figures) > 0
+
+
+def test_the_index_pickles(mixed: FigureIndex) -> None:
+    again = pickle.loads(pickle.dumps(mixed))
+    for topic in ["", "fares", "how many homes", "how much", "new homes", "previous target"]:
+        assert again.lookup(topic) == mixed.lookup(topic)
+    assert again.figures == mixed.figures
+    assert again.labels() == mixed.labels() and again.complete("b") == mixed.complete("b")
 
 
 # --------------------------------------------------------------------------- hostile input

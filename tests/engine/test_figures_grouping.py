@@ -8,51 +8,57 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine.engine import Engine
-from bot.engine.figures import IndexedFigure, _cluster, _Entry, _labels_match, _merge_by_value, _prefix_length
-from bot.engine.figures_parse import Figure
-from bot.engine.models import Citation
+from bot.engine.figures import _cluster, _distinctive, _labels_match, _merge_by_value, _prefix_length
+
+# What grouping sees of each figure: its family, its label's terms, and its distinctive value's key
+# ((document, family, value), or None when the value is not distinctive).
+Keys = tuple[list[str], list[frozenset[str]], list[Hashable | None]]
 
 
-def reference_cluster(entries: Sequence[_Entry]) -> list[list[int]]:
+def reference_cluster(
+    families: Sequence[str], labels: Sequence[frozenset[str]], values: Sequence[Hashable | None]
+) -> list[list[int]]:
     groups: list[list[int]] = []
     representative: list[frozenset[str]] = []
     by_family: dict[str, list[int]] = defaultdict(list)
-    for i, entry in enumerate(entries):
+    for i, (family, terms) in enumerate(zip(families, labels, strict=True)):
         best, best_score = -1, 0.0
-        for gid in by_family[entry.family]:
-            score = _labels_match(representative[gid], entry.label_terms)
+        for gid in by_family[family]:
+            score = _labels_match(representative[gid], terms)
             if score > best_score:
                 best, best_score = gid, score
         if best < 0:
             best = len(groups)
             groups.append([])
-            representative.append(entry.label_terms)
-            by_family[entry.family].append(best)
+            representative.append(terms)
+            by_family[family].append(best)
         groups[best].append(i)
-    return _merge_by_value(entries, groups)
+    return _merge_by_value(values, groups)
 
 
 def test_same_groups_as_the_plain_scan_on_the_seed(seed_engine: Engine) -> None:
-    entries = seed_engine.figures._entries
-    assert _cluster(entries) == reference_cluster(entries) == seed_engine.figures._groups
+    keys = seed_engine.figures._grouping_input()
+    assert _cluster(*keys) == reference_cluster(*keys) == seed_engine.figures._group_lists()
 
 
 def test_same_groups_as_the_plain_scan_on_corpus_b(corpus_b_engine: Engine) -> None:
-    entries = corpus_b_engine.figures._entries
-    assert _cluster(entries) == reference_cluster(entries) == corpus_b_engine.figures._groups
+    keys = corpus_b_engine.figures._grouping_input()
+    assert _cluster(*keys) == reference_cluster(*keys) == corpus_b_engine.figures._group_lists()
 
 
-def _fake_entry(order: int, family: str, terms: frozenset[str], value: float, document: str) -> _Entry:
-    figure = Figure(text=str(value), start=0, end=1, value=value, kind="count", label=" ".join(sorted(terms)) or "x")
-    citation = Citation(document=document, title=document, paragraph=1, passage_id="p")
-    item = IndexedFigure(figure=figure, sentence="s", citation=citation, start=0, end=1)
-    return _Entry(item=item, family=family, label_terms=terms, sentence_terms=frozenset(), near_terms={}, order=order)
+def _fake_keys(labels: Sequence[tuple[str, frozenset[str], float, str]]) -> Keys:
+    """Counts (or percentages) with the given label terms, values and documents."""
+    return (
+        [family for family, _, _, _ in labels],
+        [terms for _, terms, _, _ in labels],
+        [(document, family, value) if _distinctive("count", value) else None for family, _, value, document in labels],
+    )
 
 
 # Few words and families, so labels overlap in every way: subsets, supersets, Dice just above and below 0.6.
@@ -70,8 +76,8 @@ _LABELS = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(_LABELS)
 def test_same_groups_as_the_plain_scan_on_random_labels(labels: list[tuple[str, frozenset[str], float, str]]) -> None:
-    entries = [_fake_entry(i, *label) for i, label in enumerate(labels)]
-    assert _cluster(entries) == reference_cluster(entries)
+    keys = _fake_keys(labels)
+    assert _cluster(*keys) == reference_cluster(*keys)
 
 
 def test_prefix_lengths_keep_every_dice_match() -> None:
@@ -87,11 +93,10 @@ def test_prefix_lengths_keep_every_dice_match() -> None:
 def test_grouping_is_near_linear() -> None:
     """Many figures whose labels share common words: the indexed grouping must not compare all pairs."""
     common = ["year", "new", "migrants", "cost"]
-    entries = [
-        _fake_entry(i, "count", frozenset({f"w{i}", f"v{i % 997}", common[i % 4]}), float(i), f"d{i % 50}")
-        for i in range(20_000)
-    ]
+    keys = _fake_keys(
+        [("count", frozenset({f"w{i}", f"v{i % 997}", common[i % 4]}), float(i), f"d{i % 50}") for i in range(20_000)]
+    )
     started = time.perf_counter()
-    groups = _cluster(entries)
+    groups = _cluster(*keys)
     assert time.perf_counter() - started < 5  # the plain scan takes ~35 s here
-    assert sum(len(g) for g in groups) == len(entries)
+    assert sum(len(g) for g in groups) == 20_000
