@@ -142,12 +142,13 @@ class FigureSentence:
 
 @dataclass(frozen=True, slots=True)
 class _Core:
-    """What every build reads: the passages as columns, and sentence-length totals."""
+    """What every build reads: the passages as columns, sentence-length totals, the figure count."""
 
     key: str
     columns: PassageColumns
     sentence_words: int  # tokens in quotable (non-heading) sentences
     sentence_count: int
+    figure_count: int
 
 
 # The parts of an analysis read only when wanted, in the order a cache file holds them:
@@ -365,7 +366,7 @@ def summarise(document: Document, passages: Sequence[PassageData]) -> DocumentAn
         sentence_paragraph=np.array(sentence_paragraph, dtype=np.int32),
         long_passages=long_passages,
     )
-    core = _Core(key, columns, sentence_words, sentence_count)
+    core = _Core(key, columns, sentence_words, sentence_count, sum(len(f.figures) for f in figures))
     tokens = tuple(" ".join(data.tokens) for data in passages)
     return DocumentAnalysis(
         core, Sections(key, document, {"df": dict(df), "tokens": tokens, "figures": tuple(figures)})

@@ -17,7 +17,7 @@ without building engines; ``snapshot(engine)`` takes one from an engine.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from bot.engine.models import Frozen
@@ -64,6 +64,7 @@ class DocumentState(Frozen):
 class CorpusSnapshot(Frozen):
     version: str
     documents: Mapping[str, DocumentState]
+    figure_count: int | None = None  # when only some documents' figures were read
 
     @property
     def passages(self) -> int:
@@ -71,6 +72,8 @@ class CorpusSnapshot(Frozen):
 
     @property
     def figures(self) -> int:
+        if self.figure_count is not None:
+            return self.figure_count
         return sum(len(readings) for d in self.documents.values() for readings in d.figures.values())
 
 
@@ -121,15 +124,21 @@ class CorpusDiff(Frozen):
 # -- snapshots -----------------------------------------------------------------------------------
 
 
-def snapshot(engine: Engine) -> CorpusSnapshot:
-    """The documents of ``engine`` with their passage counts and figures, as plain data."""
+def snapshot(engine: Engine, figures_of: Collection[str] | None = None) -> CorpusSnapshot:
+    """The documents of ``engine`` with their passage counts and figures, as plain data.
+
+    Only the documents in ``figures_of`` (all when None) get their figures: the diff compares the
+    figures of changed documents only, and reading those never needs the corpus's figure index.
+    """
     passages = engine.passage_counts()
+    wanted = {d.id for d in engine.documents} if figures_of is None else set(figures_of)
     figures: dict[str, dict[FigureKey, list[FigureReading]]] = defaultdict(lambda: defaultdict(list))
-    for item in engine.figures.figures:
-        figure = item.figure
-        key: FigureKey = (figure.label, figure.kind, figure.unit or "", figure.per or "", figure.role or "")
-        reading = FigureReading(text=figure.text, value=figure.value, paragraph=item.citation.paragraph)
-        figures[item.citation.document][key].append(reading)
+    for document_id in sorted(wanted):
+        for item in engine.document_figures(document_id):
+            figure = item.figure
+            key: FigureKey = (figure.label, figure.kind, figure.unit or "", figure.per or "", figure.role or "")
+            reading = FigureReading(text=figure.text, value=figure.value, paragraph=item.citation.paragraph)
+            figures[document_id][key].append(reading)
     documents = {
         d.id: DocumentState(
             id=d.id,
@@ -140,14 +149,15 @@ def snapshot(engine: Engine) -> CorpusSnapshot:
         )
         for d in engine.documents
     }
-    return CorpusSnapshot(version=engine.version, documents=documents)
+    return CorpusSnapshot(version=engine.version, documents=documents, figure_count=engine.figure_count)
 
 
 # -- comparing -----------------------------------------------------------------------------------
 
 
 def diff_engines(old: Engine, new: Engine) -> CorpusDiff:
-    return diff(snapshot(old), snapshot(new))
+    changed = [d.id for d in new.documents if (before := old.document(d.id)) is not None and before.sha256 != d.sha256]
+    return diff(snapshot(old, changed), snapshot(new, changed))
 
 
 def diff(old: CorpusSnapshot, new: CorpusSnapshot) -> CorpusDiff:

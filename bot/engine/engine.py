@@ -24,7 +24,7 @@ from bot.engine.analysis import DocumentAnalysis, analyse_corpus, corpus_df, sha
 from bot.engine.backends import IndexOptions, make_index
 from bot.engine.documents import load_folder
 from bot.engine.figure_store import FigureStore, figures_key
-from bot.engine.figures import FigureIndex, SentenceRef
+from bot.engine.figures import FigureIndex, IndexedFigure, SentenceRef
 from bot.engine.gc_pause import gc_paused
 from bot.engine.index import EmptyCorpusError, SearchIndex
 from bot.engine.models import (
@@ -119,7 +119,8 @@ class Engine:
         self.version = self._version()
         # Figures come from the same sentences, with the same citations, as answers; their index is
         # built on first use (see ``figures``), from the sentences that state any.
-        self._figure_sources = [a.sections for a in analyses]
+        self._figure_sources = {d.id: a.sections for d, a in zip(self.documents, analyses, strict=True)}
+        self.figure_count = sum(a.core.figure_count for a in analyses)  # as many as the figure index will hold
         self._figures: FigureIndex | None = None
         self._figures_lock = threading.Lock()
         self._figure_store = None if options.cache is None else FigureStore(options.cache)
@@ -162,7 +163,6 @@ class Engine:
                 if self._figures is None:
                     with gc_paused():
                         self._figures = self._load_or_build_figures()
-                    self._figure_sources = []
         return self._figures
 
     def _load_or_build_figures(self) -> FigureIndex:
@@ -178,24 +178,37 @@ class Engine:
     def figures_ready(self) -> bool:
         return self._figures is not None
 
+    def document_figures(self, document_id: str) -> list[IndexedFigure]:
+        """One document's figures, as the figure index holds them (labels borrowed within the
+        document), without the whole corpus's index: what changed in a document is known in
+        milliseconds even when the corpus's index takes minutes to build."""
+        document = self._documents_by_id.get(document_id)
+        if document is None:
+            return []
+        return FigureIndex.build(self._document_figure_refs(document)).figures
+
     def _figure_refs(self) -> Iterator[SentenceRef]:
-        for document, sections in zip(self.documents, self._figure_sources, strict=True):
-            first = self.passages.first_of(document.id) if len(self.passages) else 0
-            citations: dict[tuple[int, int], Citation] = {}  # one per passage paragraph, shared by its sentences
-            for sentence in sections.figure_sentences():
-                place = (sentence.passage, sentence.paragraph)
-                citation = citations.get(place)
-                if citation is None:
-                    citation = citations[place] = self._citation_at(first + sentence.passage, sentence.paragraph)
-                yield SentenceRef(
-                    text=document.text[sentence.start : sentence.end],
-                    citation=citation,
-                    start=sentence.start,
-                    end=sentence.end,
-                    figures=sentence.figures,
-                    terms=sentence.terms,
-                )
-            sections.release()
+        for document in self.documents:
+            yield from self._document_figure_refs(document)
+
+    def _document_figure_refs(self, document: Document) -> Iterator[SentenceRef]:
+        sections = self._figure_sources[document.id]
+        first = self.passages.first_of(document.id) if len(self.passages) else 0
+        citations: dict[tuple[int, int], Citation] = {}  # one per passage paragraph, shared by its sentences
+        for sentence in sections.figure_sentences():
+            place = (sentence.passage, sentence.paragraph)
+            citation = citations.get(place)
+            if citation is None:
+                citation = citations[place] = self._citation_at(first + sentence.passage, sentence.paragraph)
+            yield SentenceRef(
+                text=document.text[sentence.start : sentence.end],
+                citation=citation,
+                start=sentence.start,
+                end=sentence.end,
+                figures=sentence.figures,
+                terms=sentence.terms,
+            )
+        sections.release()
 
     def _version(self) -> str:
         digest = hashlib.sha256()

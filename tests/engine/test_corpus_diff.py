@@ -130,10 +130,27 @@ def test_snapshot_counts_match_the_engine(seeds: Engine) -> None:
     assert taken.passages == len(seeds.passages) and taken.figures == len(seeds.figures)
 
 
+@pytest.mark.parametrize("folder", [SEEDS, SEEDS.parent / "tests" / "quality" / "corpus_b"], ids=["seeds", "corpus_b"])
+def test_a_documents_figures_are_those_of_the_corpus_index(folder: Path) -> None:
+    engine = Engine.from_folder(folder, semantic=False)
+    whole = engine.figures.figures
+    assert engine.figure_count == len(whole) > 0
+    for document in engine.documents:
+        alone = engine.document_figures(document.id)
+        held = [item for item in whole if item.citation.document == document.id]
+        # The same figures, labels (borrowed within the document), sentences and citations; only the
+        # group number, which is the corpus index's, differs.
+        assert [i.model_copy(update={"group": -1}) for i in alone] == [i.model_copy(update={"group": -1}) for i in held]
+    assert engine.document_figures("no-such-document.md") == []
+
+
 def test_editing_a_figure_on_disk_shows_old_and_new_value(seeds: Engine, tmp_path: Path) -> None:
     folder = _edited_copy(tmp_path, **{"£38,700": "£39,900"})
     (folder / "fares.md").write_text("# Bus fares\n\nThe bus fare cap stays at £2 per journey.\n", encoding="utf-8")
-    result = diff_engines(seeds, Engine.from_folder(folder, semantic=False))
+    edited = Engine.from_folder(folder, semantic=False)
+    result = diff_engines(seeds, edited)
+    assert not edited.figures_ready  # the diff read the changed document's figures, not the corpus's index
+    assert result.figures_after == len(edited.figures)
     assert [d.id for d in result.added] == ["fares.md"] and [d.id for d in result.changed] == [SEED_ID]
     assert result.removed == () and result.passages_after == result.passages_before + 1
     (change,) = result.figures_changed
