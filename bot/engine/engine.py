@@ -6,10 +6,8 @@ flight keep the engine they started with.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import hashlib
-import itertools
 import logging
 import threading
 from collections import Counter, OrderedDict
@@ -56,24 +54,36 @@ def shared_encoder() -> SentenceEncoder | None:
     return load_encoder()
 
 
+def _citation(document: Document, passage_id: str, paragraph: int, paragraph_end: int | None = None) -> Citation:
+    meta = document.meta
+    return Citation(
+        document=document.id,
+        title=meta.title,
+        source=meta.source,
+        url=meta.url,
+        date=meta.date,
+        paragraph=paragraph,
+        paragraph_end=paragraph_end,
+        passage_id=passage_id,
+    )
+
+
 class _Tokens(Sequence[list[str]]):
     """Every passage's tokens, in index order, read document by document when the index wants them.
 
     An on-disk index that already holds the corpus reads none; a rebuild reads them all.
     """
 
-    def __init__(self, analyses: Sequence[DocumentAnalysis]) -> None:
+    def __init__(self, analyses: Sequence[DocumentAnalysis], passages: PassageTable) -> None:
         self._analyses = analyses
-        self._first = list(itertools.accumulate((len(a.columns) for a in analyses), initial=0))
+        self._passages = passages
 
     def __len__(self) -> int:
-        return self._first[-1]
+        return len(self._passages)
 
     def __getitem__(self, i: int) -> list[str]:  # type: ignore[override]  # positions only, no slices
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        d = bisect.bisect_right(self._first, i) - 1
-        return self._analyses[d].tokens()[i - self._first[d]].split()
+        d, j = self._passages.locate(i)
+        return self._analyses[d].tokens()[j].split()
 
     def __iter__(self) -> Iterator[list[str]]:
         for analysis in self._analyses:
@@ -111,7 +121,8 @@ class Engine:
         try:
             # Stable per passage and document version: an on-disk index is updated, not rebuilt, on a change.
             keys = self.passages.keys() if options.path else None
-            self.index = make_index(_Tokens(analyses), options.backend, options.path, options.auto_threshold, keys=keys)
+            tokens = _Tokens(analyses, self.passages)
+            self.index = make_index(tokens, options.backend, options.path, options.auto_threshold, keys=keys)
         except EmptyCorpusError:
             self.index = None
         for analysis in analyses:
@@ -229,30 +240,15 @@ class Engine:
         return self.passages.of_document(document_id)
 
     def citation(self, passage: Passage, paragraph: int | None = None) -> Citation:
+        """A passage's citation: of one of its paragraphs, or of the whole passage when None."""
         document = self._documents_by_id[passage.document_id]
-        return Citation(
-            document=document.id,
-            title=document.meta.title,
-            source=document.meta.source,
-            url=document.meta.url,
-            date=document.meta.date,
-            paragraph=paragraph if paragraph is not None else passage.paragraph,
-            paragraph_end=None if paragraph is not None else passage.paragraph_end,
-            passage_id=passage.id,
-        )
+        if paragraph is not None:
+            return _citation(document, passage.id, paragraph)
+        return _citation(document, passage.id, passage.paragraph, passage.paragraph_end)
 
     def _citation_at(self, i: int, paragraph: int) -> Citation:
-        """``citation(self.passages[i], paragraph)`` without building the passage."""
-        meta = self.passages.document_of(i).meta
-        return Citation(
-            document=self.passages.document_of(i).id,
-            title=meta.title,
-            source=meta.source,
-            url=meta.url,
-            date=meta.date,
-            paragraph=paragraph,
-            passage_id=self.passages.passage_id(i),
-        )
+        """``citation(self.passages[i], paragraph)`` without building the passage (and copying its text)."""
+        return _citation(self.passages.document_of(i), self.passages.passage_id(i), paragraph)
 
     def passage_counts(self) -> Counter[str]:
         return self.passages.counts()
@@ -292,13 +288,10 @@ class Engine:
                 more=tuple(self._answer_sentence(s, terms) for s in more),
                 coverage=coverage,
             )
+        nearest = [(self.passages[i], score) for i, score in passage_hits[:CLOSEST_PASSAGES]]
         closest = tuple(
-            ClosestPassage(
-                text=" ".join(self.passages[i].text.split()),
-                score=score,
-                citation=self.citation(self.passages[i]),
-            )
-            for i, score in passage_hits[:CLOSEST_PASSAGES]
+            ClosestPassage(text=" ".join(passage.text.split()), score=score, citation=self.citation(passage))
+            for passage, score in nearest
         )
         reason = (
             "The documents do not answer this question."
@@ -360,7 +353,6 @@ class Engine:
 
     def _answer_sentence(self, scored: answering.ScoredSentence, terms: Sequence[str]) -> AnswerSentence:
         record = scored.record
-        passage = self.passages[record.passage_index]
         raw = self._sentence_text(record)
         wanted = set(terms)
         # Hardening (issue 7): a sentence with no boundary can be megabytes long (a one-line upload);
@@ -370,7 +362,7 @@ class Engine:
         return AnswerSentence(
             text=" ".join(raw.split()),
             score=scored.score,
-            citation=self.citation(passage, record.paragraph),
+            citation=self._citation_at(record.passage_index, record.paragraph),
             start=record.start,
             end=record.end,
             matched_terms=matched,

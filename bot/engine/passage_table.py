@@ -35,7 +35,7 @@ class PassageTable(Sequence[Passage]):
     def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
         if isinstance(i, slice):
             return [self[n] for n in range(*i.indices(len(self)))]
-        d, j = self._locate(i)
+        d, j = self.locate(i)
         return self._columns[d].passage(j, self._documents[d])
 
     def __iter__(self) -> Iterator[Passage]:
@@ -43,7 +43,7 @@ class PassageTable(Sequence[Passage]):
             for j in range(len(columns)):
                 yield columns.passage(j, document)
 
-    def _locate(self, i: int) -> tuple[int, int]:
+    def locate(self, i: int) -> tuple[int, int]:
         """(document number, position among its passages) of passage ``i``."""
         size = len(self)
         if i < 0:
@@ -54,17 +54,17 @@ class PassageTable(Sequence[Passage]):
         return d, i - int(self._first[d])
 
     def document_of(self, i: int) -> Document:
-        return self._documents[self._locate(i)[0]]
+        return self._documents[self.locate(i)[0]]
 
     def span(self, i: int) -> tuple[Document, int, int]:
         """The passage's document and its offsets there."""
-        d, j = self._locate(i)
+        d, j = self.locate(i)
         columns = self._columns[d]
         return self._documents[d], int(columns.start[j]), int(columns.end[j])
 
     def sentences(self, i: int) -> tuple[list[tuple[int, int]], list[int]]:
         """The passage's sentence spans (relative to the passage) and their paragraphs."""
-        d, j = self._locate(i)
+        d, j = self.locate(i)
         columns = self._columns[d]
         first, last = int(columns.sentence_bounds[j]), int(columns.sentence_bounds[j + 1])
         spans = list(
@@ -74,11 +74,11 @@ class PassageTable(Sequence[Passage]):
 
     def long_passage(self, i: int) -> tuple[frozenset[str], tuple[SentenceData, ...]] | None:
         """A very long passage's terms and sentences, as analysed (see ``PassageColumns``)."""
-        d, j = self._locate(i)
+        d, j = self.locate(i)
         return self._columns[d].long_passages.get(j)
 
     def passage_id(self, i: int) -> str:
-        d, j = self._locate(i)
+        d, j = self.locate(i)
         return self._columns[d].ids[j]
 
     def first_of(self, document_id: str) -> int:
