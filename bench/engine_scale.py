@@ -47,7 +47,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.scale import ROOT, PeakMemory, StepTimeoutError, _cpu_s, _fmt, _percentiles, _status_mb, run_child
+from bench.scale import (
+    ROOT,
+    PeakMemory,
+    StepTimeoutError,
+    _cpu_s,
+    _fmt,
+    _percentiles,
+    _status_mb,
+    parse_sizes,
+    run_child,
+    serve_child,
+)
 from bench.synthetic import CHUNK, Generator, ensure_corpus
 
 DEFAULT_SIZES = (10_000, 100_000)
@@ -438,9 +449,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)  # a child's job; spec on stdin
     args = parser.parse_args(argv)
     if args.task:
-        print(json.dumps(TASKS[args.task](json.load(sys.stdin))))
-        return 0
-    args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+        return serve_child(TASKS, args.task)
+    args.sizes = parse_sizes(args.sizes)
     started = time.perf_counter()
     result = measure(args)
     result["total_s"] = time.perf_counter() - started

@@ -289,6 +289,17 @@ def run_child(
     return json.loads(stdout.strip().splitlines()[-1])
 
 
+def serve_child(tasks: dict[str, Callable[[dict[str, Any]], dict[str, Any]]], task: str) -> int:
+    """The child's side of ``run_child``: run ``task`` on the spec read from stdin, print its JSON result."""
+    print(json.dumps(tasks[task](json.load(sys.stdin))))
+    return 0
+
+
+def parse_sizes(text: str) -> list[int]:
+    """``"10000,100_000"`` → ``[10000, 100000]``."""
+    return [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+
+
 # -- the run ---------------------------------------------------------------------------------------
 
 
@@ -464,11 +475,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)  # a child's job; spec on stdin
     args = parser.parse_args(argv)
     if args.task:
-        print(json.dumps(TASKS[args.task](json.load(sys.stdin))))
-        return 0
+        return serve_child(TASKS, args.task)
     from bot.engine.parallel import available_cores
 
-    args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    args.sizes = parse_sizes(args.sizes)
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if unknown := set(args.backends) - set(BACKENDS):
         parser.error(f"unknown backend(s): {', '.join(sorted(unknown))}")
