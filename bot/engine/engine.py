@@ -48,6 +48,16 @@ SCORING_CACHE = 4096  # passages whose sentence records are kept between questio
 EMBEDDINGS_CACHE = 20_000  # sentence embeddings kept (384 floats each: ~30 MB)
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Candidates:
+    """What a question finds before the engine decides (``Engine.candidates``)."""
+
+    terms: list[str]  # the question's tokens
+    passage_hits: list[tuple[int, float]]  # passage position, BM25 score
+    scored: list[answering.ScoredSentence]  # their sentences, in lexical order
+    similarities: list[float]  # cosine with the question of the first len(similarities) sentences
+
+
 @lru_cache(maxsize=1)
 def shared_encoder() -> SentenceEncoder | None:
     """One encoder per process (0.2 s to load, ~90 MB): every engine built shares it."""
@@ -260,24 +270,12 @@ class Engine:
         base = {"question": question, "corpus_version": self.version}
         if self.index is None:
             return Answer(**base, answered=False, reason="The corpus is empty: there are no documents to search.")
-        terms = question_tokens(question)
-        if not any(t not in ANSWER_TYPES for t in terms):
+        found = self.candidates(question)
+        if not any(t not in ANSWER_TYPES for t in found.terms):
             return Answer(**base, answered=False, reason="The question has no words to search for.")
-        weights = answering.query_weights(terms, self._df, len(self.passages))
-        hits = self.index.search(terms, answering.TOP_PASSAGES)
-        passage_hits = list(zip(hits.ids, hits.scores, strict=True))
-        views = {i: self._scoring(i) for i, _ in passage_hits}
-        scored = answering.score_sentences(
-            weights,
-            passage_hits,
-            {i: records for i, (_, records) in views.items()},
-            {i: terms for i, (terms, _) in views.items()},
-            self._average_sentence_length,
-        )
-        if self.encoder is not None and scored:
-            scored = answering.with_similarities(
-                scored, self._similarities(question, scored[: answering.SIMILARITY_CANDIDATES])
-            )
+        terms, passage_hits, scored = found.terms, found.passage_hits, found.scored
+        if found.similarities:
+            scored = answering.with_similarities(scored, found.similarities)
         shown, more = answering.pick(scored, max(1, max_sentences), answering.MAX_MORE)
         coverage = shown[0].coverage if shown else 0.0
         if shown and answering.answers(scored[: answering.SIMILARITY_CANDIDATES]):
@@ -299,6 +297,35 @@ class Engine:
             else "Nothing in the documents matches this question."
         )
         return Answer(**base, answered=False, reason=reason, closest=closest, coverage=coverage)
+
+    def candidates(
+        self,
+        question: str,
+        passages: int = answering.TOP_PASSAGES,
+        similar: int = answering.SIMILARITY_CANDIDATES,
+    ) -> Candidates:
+        """The sentences of the best ``passages`` passages, in lexical order, and the cosine similarity
+        to the question of the first ``similar`` of them (none without the encoder).
+
+        ``ask`` decides from these; ``bench.quality_ceiling`` reads them to measure what the signals
+        can do at best.
+        """
+        terms = question_tokens(question)
+        if self.index is None or not any(t not in ANSWER_TYPES for t in terms):
+            return Candidates(terms, [], [], [])
+        weights = answering.query_weights(terms, self._df, len(self.passages))
+        hits = self.index.search(terms, passages)
+        passage_hits = list(zip(hits.ids, hits.scores, strict=True))
+        views = {i: self._scoring(i) for i, _ in passage_hits}
+        scored = answering.score_sentences(
+            weights,
+            passage_hits,
+            {i: records for i, (_, records) in views.items()},
+            {i: terms for i, (terms, _) in views.items()},
+            self._average_sentence_length,
+        )
+        similarities = self._similarities(question, scored[:similar]) if self.encoder is not None and scored else []
+        return Candidates(terms, passage_hits, scored, similarities)
 
     def _scoring_view(self, i: int) -> tuple[frozenset[str], tuple[answering.SentenceRecord, ...]]:
         """Passage ``i``'s terms and its quotable sentences with their term counts, for scoring.

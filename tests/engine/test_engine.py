@@ -141,3 +141,20 @@ def test_the_figure_index_is_built_once_on_first_use_even_from_many_threads() ->
         figures_module.FigureIndex.build = classmethod(original)  # type: ignore[method-assign,assignment]
     assert builds == [1] and engine.figures_ready
     assert all(result is results[0] for result in results) and len(engine.figures) > 0
+
+
+def test_candidates_are_what_ask_decides_from(seed_engine: Engine) -> None:
+    question = "what's the new salary threshold for a work visa?"
+    found = seed_engine.candidates(question)
+    answer = seed_engine.ask(question)
+    assert found.scored == sorted(found.scored, key=lambda s: -s.score)  # lexical order
+    assert len(found.similarities) == min(len(found.scored), 20)
+    starts = {s.record.start for s in found.scored}
+    assert {s.start for s in answer.sentences} <= starts
+    wider = seed_engine.candidates(question, passages=40, similar=5)
+    assert len(wider.scored) > len(found.scored) and len(wider.similarities) == 5
+
+
+def test_candidates_of_a_question_without_words_are_empty(seed_engine: Engine) -> None:
+    found = seed_engine.candidates("???")
+    assert found.scored == [] and found.passage_hits == [] and found.similarities == []
