@@ -64,7 +64,7 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def _matches(shown: str, expected: list[str]) -> bool:
+def matches(shown: str, expected: list[str]) -> bool:
     shown = _collapse(shown)
     return any(shown == e or (len(shown) > 20 and (shown in e or e in shown)) for e in map(_collapse, expected))
 
@@ -95,8 +95,8 @@ def evaluate(engine: Engine, questions: list[dict[str, object]], name: str = "")
             misses.append({"question": item["question"], "problem": "declined", "coverage": answer.coverage})
             continue
         ranked = [s.text for s in answer.sentences + answer.more]
-        hit1 = _matches(ranked[0], expected)
-        hit3 = any(_matches(text, expected) for text in ranked[:3])
+        hit1 = matches(ranked[0], expected)
+        hit3 = any(matches(text, expected) for text in ranked[:3])
         hits1 += hit1
         hits3 += hit3
         if not hit1:
