@@ -43,6 +43,7 @@ PASSAGES = 40
 FALSE_ABSTENTION_MAX = 0.05
 RANDOM_WEIGHTINGS = 20_000
 SHORTLIST = 200
+ALL = 1 << 30  # candidates given a similarity: all of them
 FEATURES = ("lexical / best", "lexical", "similarity - best", "similarity", "coverage", "has answer type", "log length")
 
 
@@ -57,10 +58,11 @@ class Question:
 
 
 def collect(engine: Engine, items: Sequence[dict[str, object]]) -> list[Question]:
+    """Each question's candidates, with their features and whether each is an expected sentence."""
     questions = []
     for item in items:
         text = " ".join(str(item["question"]).split())
-        found = engine.candidates(text, passages=PASSAGES, similar=10**9)
+        found = engine.candidates(text, passages=PASSAGES, similar=ALL)
         scored, sims = found.scored, np.array(found.similarities or [0.0] * len(found.scored))
         types = set(found.terms) & ANSWER_TYPES
         expected = [str(e) for e in item.get("expected", [])]  # type: ignore[attr-defined]
@@ -80,7 +82,7 @@ def collect(engine: Engine, items: Sequence[dict[str, object]]) -> list[Question
                 axis=1,
             )
         relevant = np.array(
-            [bool(item["answerable"]) and matches(engine._sentence_text(s.record), expected) for s in scored], bool
+            [bool(item["answerable"]) and matches(engine.sentence_text(s.record), expected) for s in scored], bool
         )
         # What ``ask`` decides on: the first SIMILARITY_CANDIDATES of its own, narrower search.
         decided = engine.candidates(text)

@@ -147,7 +147,7 @@ def soft_variant(floor: float, candidates: int = answering.SIMILARITY_CANDIDATES
                 lacking = {t for t in weights if t in q_surface and engine._df.get(t, 0) == 0}
                 close_to_lacking = {t: 0.0 for t in lacking}
                 for s in top:
-                    words = _surface(engine._sentence_text(s.record))
+                    words = _surface(engine.sentence_text(s.record))
                     unmatched = [t for t in weights if t not in s.record.tf and t in q_surface]
                     vectors = word_vectors(engine.encoder, list(words.values()))
                     extra = 0.0

@@ -365,7 +365,7 @@ class Engine:
                 self._embeddings.move_to_end(key)
         missing = [i for i, key in enumerate(keys) if key not in known]
         if missing:
-            texts = [self._sentence_text(candidates[i].record) for i in missing]
+            texts = [self.sentence_text(candidates[i].record) for i in missing]
             vectors = self.encoder.encode(texts)
             with self._embeddings_lock:
                 for i, vector in zip(missing, vectors, strict=True):
@@ -375,12 +375,13 @@ class Engine:
         query = self.encoder.encode([question])[0]
         return [float(known[key] @ query) for key in keys]
 
-    def _sentence_text(self, record: answering.SentenceRecord) -> str:
+    def sentence_text(self, record: answering.SentenceRecord) -> str:
+        """A candidate sentence's text, as the document has it."""
         return self.passages.document_of(record.passage_index).text[record.start : record.end]
 
     def _answer_sentence(self, scored: answering.ScoredSentence, terms: Sequence[str]) -> AnswerSentence:
         record = scored.record
-        raw = self._sentence_text(record)
+        raw = self.sentence_text(record)
         wanted = set(terms)
         # Hardening (issue 7): a sentence with no boundary can be megabytes long (a one-line upload);
         # tokenizing all of it took ~2 s a question. Only the start is ever shown, so only it is scanned.
