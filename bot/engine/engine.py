@@ -58,6 +58,11 @@ class Candidates:
     similarities: list[float]  # cosine with the question of the first len(similarities) sentences
 
 
+def _searchable(terms: Sequence[str]) -> bool:
+    """Whether a question has words to search for: answer types alone ("how much?") find nothing."""
+    return any(t not in ANSWER_TYPES for t in terms)
+
+
 @lru_cache(maxsize=1)
 def shared_encoder() -> SentenceEncoder | None:
     """One encoder per process (0.2 s to load, ~90 MB): every engine built shares it."""
@@ -271,7 +276,7 @@ class Engine:
         if self.index is None:
             return Answer(**base, answered=False, reason="The corpus is empty: there are no documents to search.")
         found = self.candidates(question)
-        if not any(t not in ANSWER_TYPES for t in found.terms):
+        if not _searchable(found.terms):
             return Answer(**base, answered=False, reason="The question has no words to search for.")
         terms, passage_hits, scored = found.terms, found.passage_hits, found.scored
         if found.similarities:
@@ -311,7 +316,7 @@ class Engine:
         can do at best.
         """
         terms = question_tokens(question)
-        if self.index is None or not any(t not in ANSWER_TYPES for t in terms):
+        if self.index is None or not _searchable(terms):
             return Candidates(terms, [], [], [])
         weights = answering.query_weights(terms, self._df, len(self.passages))
         hits = self.index.search(terms, passages)
@@ -321,7 +326,7 @@ class Engine:
             weights,
             passage_hits,
             {i: records for i, (_, records) in views.items()},
-            {i: terms for i, (terms, _) in views.items()},
+            {i: passage_terms for i, (passage_terms, _) in views.items()},
             self._average_sentence_length,
         )
         similarities = self._similarities(question, scored[:similar]) if self.encoder is not None and scored else []
