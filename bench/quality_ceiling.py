@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +44,8 @@ FALSE_ABSTENTION_MAX = 0.05
 RANDOM_WEIGHTINGS = 20_000
 SHORTLIST = 200
 ALL = 1 << 30  # candidates given a similarity: all of them
+# An ordering of a question's candidates, best first (candidate positions).
+Order = Callable[["Question"], np.ndarray]
 FEATURES = ("lexical / best", "lexical", "similarity - best", "similarity", "coverage", "has answer type", "log length")
 
 
@@ -127,7 +129,7 @@ def fit(questions: Sequence[Question], l2: float = 0.1, steps: int = 2000, rate:
     return Ranker(weights, mean, scale)
 
 
-def hits(questions: Sequence[Question], order_of: object) -> tuple[float, float]:
+def hits(questions: Sequence[Question], order_of: Order) -> tuple[float, float]:
     """hit@1 and hit@3 of an ordering over the answerable questions, near-duplicates dropped."""
     answerable = [q for q in questions if q.answerable]
     hit1 = hit3 = 0
@@ -135,7 +137,7 @@ def hits(questions: Sequence[Question], order_of: object) -> tuple[float, float]
         if not len(q.features):
             continue
         kept: list[int] = []
-        for i in order_of(q):  # type: ignore[operator]
+        for i in order_of(q):
             if not any(answering.is_duplicate(q.tfs[i], q.tfs[k]) for k in kept):
                 kept.append(int(i))
             if len(kept) == 3:
@@ -145,15 +147,15 @@ def hits(questions: Sequence[Question], order_of: object) -> tuple[float, float]
     return hit1 / len(answerable), hit3 / len(answerable)
 
 
-def by_column(column: int) -> object:
+def by_column(column: int) -> Order:
     return lambda q: np.argsort(-q.features[:, column], kind="stable")
 
 
-def by_ranker(ranker: Ranker) -> object:
+def by_ranker(ranker: Ranker) -> Order:
     return by_weights(ranker.weights, ranker.mean, ranker.scale)
 
 
-def by_weights(weights: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> object:
+def by_weights(weights: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> Order:
     return lambda q: np.argsort(-(((q.features - mean) / scale) @ weights), kind="stable")
 
 
@@ -197,7 +199,8 @@ def best_abstention(questions: Sequence[Question]) -> tuple[float, float, tuple[
     declined = (~answered[:, ~answerable]).mean(axis=1) if (~answerable).any() else np.ones(len(triples))
     allowed = np.flatnonzero(false <= FALSE_ABSTENTION_MAX)
     best = allowed[np.argmax(declined[allowed])]  # the loosest rule (all zeros) is always allowed
-    return float(declined[best]), float(false[best]), tuple(float(t) for t in triples[best])  # type: ignore[return-value]
+    coverage_at, similarity_at, strong_at = (float(t) for t in triples[best])
+    return float(declined[best]), float(false[best]), (coverage_at, similarity_at, strong_at)
 
 
 def recall(questions: Sequence[Question]) -> float:
