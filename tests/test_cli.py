@@ -75,6 +75,20 @@ def test_run_without_a_real_token_exits_naming_the_variable(
         assert token not in err
 
 
+def test_the_unedited_env_example_works_like_no_env(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # `cp .env.example .env` is the first thing a new user does: its empty values mean "not set".
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["ask", "--corpus", str(SEEDS), "what did the ONS revise net migration to?"]) == 0
+    assert "745,000" in capsys.readouterr().out
+    # The placeholder token is still refused by name, not by a parse error of another field.
+    assert main(["run", "--corpus", str(SEEDS)]) == 2
+    err = capsys.readouterr().err
+    assert "DISCORD_TOKEN" in err and "DEV_GUILD_ID" not in err
+
+
 def test_invalid_setting_names_the_variable(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
