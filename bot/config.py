@@ -25,9 +25,7 @@ class ConfigError(ValueError):
 
 class Settings(BaseSettings):
     # An empty value means "not set": the unedited .env.example (DEV_GUILD_ID= ...) behaves like no .env.
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
-    )
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     discord_token: SecretStr | None = None
     dev_guild_id: int | None = None
