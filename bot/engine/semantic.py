@@ -382,60 +382,24 @@ def _softmax_inplace(scores: np.ndarray) -> np.ndarray:
     return scores
 
 
-class SentenceEncoder:
-    """all-MiniLM-L6-v2: text → 384-d unit vectors, whose dot products are cosine similarities.
+class Bert:
+    """A BERT encoder stack in numpy: token ids (and segment ids) → final hidden states.
 
-    Immutable after construction and safe to share between threads: ``encode`` keeps its state in
-    local arrays; the only shared mutable state is the tokenizer's caches.
+    Shared by the sentence encoder (one text at a time) and the answer reader (question and
+    sentence read together, ``bot.engine.reader``). Immutable after construction.
     """
 
-    def __init__(self, model_dir: Path) -> None:
-        self.model_dir = model_dir
-        self.config = BertConfig.from_file(model_dir / "config.json")
-        max_length = _max_seq_length(model_dir)
-        self.tokenizer = WordPieceTokenizer.from_file(
-            model_dir / "vocab.txt", min(max_length, self.config.max_positions)
-        )
-        _check_pipeline(model_dir)
-        tensors = read_safetensors(model_dir / "model.safetensors")
-        # Checkpoints saved from BertForX name the encoder "bert.*"; half-precision ones are widened.
-        tensors = {
-            name.removeprefix("bert."): value.astype(np.float32, copy=False) if value.dtype.kind == "f" else value
-            for name, value in tensors.items()
-        }
+    def __init__(self, config: BertConfig, tensors: dict[str, np.ndarray]) -> None:
+        self.config = config
+        self.dim = config.hidden_size
         self._word_emb = tensors["embeddings.word_embeddings.weight"]
         self._pos_emb = tensors["embeddings.position_embeddings.weight"]
-        self._type_emb = tensors["embeddings.token_type_embeddings.weight"][0]
+        self._type_emb = tensors["embeddings.token_type_embeddings.weight"]
         self._emb_ln = (tensors["embeddings.LayerNorm.weight"], tensors["embeddings.LayerNorm.bias"])
-        self._layers = tuple(_load_layer(tensors, i, self.config) for i in range(self.config.num_layers))
+        self._layers = tuple(_load_layer(tensors, i, config) for i in range(config.num_layers))
 
-    @property
-    def dim(self) -> int:
-        return self.config.hidden_size
-
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Unit-length embeddings, one row per text, as float32 of shape (len(texts), 384)."""
-        if isinstance(texts, str):
-            raise TypeError("encode() takes a sequence of texts, not one string")
-        ids = [self.tokenizer.encode(text) for text in texts]
-        out = np.zeros((len(ids), self.dim), dtype=np.float32)
-        for chosen in _batches([len(i) for i in ids], batch_size):
-            out[chosen] = self._encode_batch([ids[i] for i in chosen])
-        return out
-
-    def _encode_batch(self, batch: list[list[int]]) -> np.ndarray:
-        input_ids, mask = _pad(batch, self.tokenizer.pad_id)
-        hidden = self._forward(input_ids, mask)
-        # Mean pooling over each text's tokens (consecutive rows of the packed ``hidden``), then L2
-        # normalisation: modules.json's Pooling and Normalize.
-        lengths = mask.sum(axis=1)
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        pooled = np.add.reduceat(hidden, starts, axis=0) / lengths[:, None].astype(np.float32)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.maximum(norms, np.float32(1e-12))
-
-    def _forward(self, input_ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Final hidden states of the real tokens, packed: (tokens in the batch, 384).
+    def forward(self, input_ids: np.ndarray, mask: np.ndarray, type_ids: np.ndarray | None = None) -> np.ndarray:
+        """Final hidden states of the real tokens, packed: (tokens in the batch, hidden size).
 
         Only attention needs the padded (batch, length) layout; the dense layers, GELU and
         LayerNorms run on the real tokens alone, so mixed lengths in a batch cost nothing extra.
@@ -443,7 +407,8 @@ class SentenceEncoder:
         length = input_ids.shape[1]
         real = np.flatnonzero(mask.ravel())  # where the real tokens sit in the padded layout
         eps = self.config.layer_norm_eps
-        x = self._word_emb[input_ids.ravel()[real]] + self._pos_emb[real % length] + self._type_emb
+        types = self._type_emb[0] if type_ids is None else self._type_emb[type_ids.ravel()[real]]
+        x = self._word_emb[input_ids.ravel()[real]] + self._pos_emb[real % length] + types
         x = layer_norm(x, *self._emb_ln, eps)
         # Padding keys get a large negative score: exp() turns them into exact zeros.
         key_bias = np.where(mask, np.float32(0.0), np.float32(-1e30)).astype(np.float32)[:, None, None, :]
@@ -477,7 +442,58 @@ class SentenceEncoder:
         return layer_norm(out, layer.out_ln_g, layer.out_ln_b, eps)
 
 
-def _batches(lengths: list[int], batch_size: int) -> list[list[int]]:
+def widen(tensors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Tensor names without a "bert." prefix (checkpoints saved from BertForX have one), floats as float32."""
+    return {
+        name.removeprefix("bert."): value.astype(np.float32, copy=False) if value.dtype.kind == "f" else value
+        for name, value in tensors.items()
+    }
+
+
+class SentenceEncoder:
+    """all-MiniLM-L6-v2: text → 384-d unit vectors, whose dot products are cosine similarities.
+
+    Immutable after construction and safe to share between threads: ``encode`` keeps its state in
+    local arrays; the only shared mutable state is the tokenizer's caches.
+    """
+
+    def __init__(self, model_dir: Path) -> None:
+        self.model_dir = model_dir
+        self.config = BertConfig.from_file(model_dir / "config.json")
+        max_length = _max_seq_length(model_dir)
+        self.tokenizer = WordPieceTokenizer.from_file(
+            model_dir / "vocab.txt", min(max_length, self.config.max_positions)
+        )
+        _check_pipeline(model_dir)
+        self.bert = Bert(self.config, widen(read_safetensors(model_dir / "model.safetensors")))
+
+    @property
+    def dim(self) -> int:
+        return self.config.hidden_size
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Unit-length embeddings, one row per text, as float32 of shape (len(texts), 384)."""
+        if isinstance(texts, str):
+            raise TypeError("encode() takes a sequence of texts, not one string")
+        ids = [self.tokenizer.encode(text) for text in texts]
+        out = np.zeros((len(ids), self.dim), dtype=np.float32)
+        for chosen in batches([len(i) for i in ids], batch_size):
+            out[chosen] = self._encode_batch([ids[i] for i in chosen])
+        return out
+
+    def _encode_batch(self, batch: list[list[int]]) -> np.ndarray:
+        input_ids, mask = pad(batch, self.tokenizer.pad_id)
+        hidden = self.bert.forward(input_ids, mask)
+        # Mean pooling over each text's tokens (consecutive rows of the packed ``hidden``), then L2
+        # normalisation: modules.json's Pooling and Normalize.
+        lengths = mask.sum(axis=1)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        pooled = np.add.reduceat(hidden, starts, axis=0) / lengths[:, None].astype(np.float32)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled / np.maximum(norms, np.float32(1e-12))
+
+
+def batches(lengths: list[int], batch_size: int) -> list[list[int]]:
     """Indices grouped by length, so that each batch pads little, and capped in padded tokens."""
     batches: list[list[int]] = []
     current: list[int] = []
@@ -492,7 +508,7 @@ def _batches(lengths: list[int], batch_size: int) -> list[list[int]]:
     return batches
 
 
-def _pad(batch: list[list[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+def pad(batch: list[list[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
     length = max(len(ids) for ids in batch)
     input_ids = np.full((len(batch), length), pad_id, dtype=np.int64)
     mask = np.zeros((len(batch), length), dtype=bool)

@@ -147,10 +147,10 @@ def test_gelu_is_exact_gelu() -> None:
 
 
 def test_batches_group_by_length_and_cap_padded_tokens() -> None:
-    assert semantic._batches([30, 10, 20, 40], batch_size=2) == [[1, 2], [0, 3]]
-    long_texts = semantic._batches([256] * 40, batch_size=32)
+    assert semantic.batches([30, 10, 20, 40], batch_size=2) == [[1, 2], [0, 3]]
+    long_texts = semantic.batches([256] * 40, batch_size=32)
     assert [len(batch) for batch in long_texts] == [16, 16, 8]  # 16 x 256 = the 4096-token cap
-    assert semantic._batches([], batch_size=32) == []
+    assert semantic.batches([], batch_size=32) == []
 
 
 def _write_safetensors(path: Path, tensors: dict[str, np.ndarray]) -> None:
