@@ -1,8 +1,17 @@
 """Answer quality on a question set: hit@1, hit@3, abstention, false abstention, fidelity.
 
     python -m bench.quality                       # the project's question sets, as a table
+    python -m bench.quality --modes               # lexical / MiniLM tie-break / reader, side by side
     python -m bench.quality --json                # the same as JSON
     python -m bench.quality --corpus DIR --questions FILE.jsonl [--floors]
+
+Sets: seed-dev and seed-heldout (the seed article), corpus-b (``tests/quality/corpus_b``), and
+validation (the answer reader's validation split, ``training/data``: documents it was not trained
+on, but on which its threshold was chosen). The seed and corpus-b sets never enter training.
+
+Modes: ``lexical`` (word overlap only: ``SEMANTIC=false``), ``minilm`` (the MiniLM encoder breaks
+near-ties and helps decide, as before the reader), ``reader`` (the answer reader ranks and decides;
+the engine's default when its weights are there).
 
 A question file has one JSON object per line: ``question``, ``answerable`` and ``expected`` (the
 document's sentences that answer it). Scoring is strict: an answerable question counts as a hit
@@ -19,6 +28,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from bot.engine.documents import load_document
 from bot.engine.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +38,8 @@ SETS = {
     "seed-heldout": (ROOT / "seeds", QUALITY / "seed_heldout.jsonl"),
     "corpus-b": (QUALITY / "corpus_b", QUALITY / "corpus_b_questions.jsonl"),
 }
+VALIDATION = "validation"
+MODES = {"lexical": {"semantic": False}, "minilm": {"semantic": True, "reader": False}, "reader": {}}
 # The product's targets, reported by every run.
 TARGETS = {"hit_at_1": 0.90, "hit_at_3": 0.97, "abstention": 0.80, "false_abstention_max": 0.05, "fidelity": 1.0}
 # What CI holds the engine to on the development sets: fidelity and false declines at the targets,
@@ -119,9 +131,23 @@ def evaluate(engine: Engine, questions: list[dict[str, object]], name: str = "")
     )
 
 
-def run_set(name: str) -> Report:
-    corpus, questions = SETS[name]
-    return evaluate(Engine.from_folder(corpus), load_questions(questions), name)
+def run_set(name: str, mode: str = "reader") -> Report:
+    if name == VALIDATION:
+        engine, questions = _validation(mode)
+    else:
+        corpus, path = SETS[name]
+        engine, questions = Engine.from_folder(corpus, **MODES[mode]), load_questions(path)
+    return evaluate(engine, questions, name if mode == "reader" else f"{name} ({mode})")
+
+
+def _validation(mode: str) -> tuple[Engine, list[dict[str, object]]]:
+    """The reader's validation documents and questions (``training.data``)."""
+    from dataclasses import asdict as as_row
+
+    from training import data
+
+    documents = [load_document(path, path.name)[0] for path in data.documents(data.SPLITS[1])]
+    return Engine(documents, **MODES[mode]), [as_row(q) for q in data.questions(data.SPLITS[1])]
 
 
 def format_table(reports: list[Report]) -> str:
@@ -142,13 +168,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--misses", action="store_true", help="list the questions missed")
     parser.add_argument("--floors", action="store_true", help="exit 1 when a metric is below CI's floors")
+    parser.add_argument("--modes", action="store_true", help="every ranking mode, side by side")
+    parser.add_argument("--validation", action="store_true", help="also the reader's validation split")
     args = parser.parse_args(argv)
     if args.corpus or args.questions:
         if not (args.corpus and args.questions):
             parser.error("--corpus and --questions go together")
         reports = [evaluate(Engine.from_folder(args.corpus), load_questions(args.questions), args.questions.stem)]
     else:
-        reports = [run_set(name) for name in SETS]
+        names = [*SETS, VALIDATION] if args.validation or args.modes else list(SETS)
+        modes = list(MODES) if args.modes else ["reader"]
+        reports = [run_set(name, mode) for name in names for mode in modes]
     if args.json:
         print(json.dumps([asdict(r) for r in reports], indent=2, ensure_ascii=False))
     else:

@@ -46,7 +46,10 @@ def corpus_folder(args: argparse.Namespace, settings: Settings) -> Path:
 
 def load_engine(args: argparse.Namespace, settings: Settings) -> Engine:
     engine = Engine.from_folder(
-        corpus_folder(args, settings), semantic=settings.semantic, index=settings.index_options()
+        corpus_folder(args, settings),
+        semantic=settings.semantic,
+        reader=settings.reader,
+        index=settings.index_options(),
     )
     for problem in engine.problems:
         print(f"warning: {problem.path}: {problem.reason}", file=sys.stderr)

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     index_backend: Literal["auto", "rank_bm25", "tantivy"] = "auto"
     index_auto_threshold: int = Field(default=50_000, ge=1)
     semantic: bool = True
+    reader: bool = True
 
     @field_validator("moderator_role_ids", mode="before")
     @classmethod

@@ -29,7 +29,9 @@ def collect_problems(settings: Settings, corpus: Path | None = None) -> tuple[li
     if not folder.is_dir():
         errors.append(f"corpus folder {folder} does not exist")
     else:
-        engine = Engine.from_folder(folder, semantic=settings.semantic, index=settings.index_options())
+        engine = Engine.from_folder(
+            folder, semantic=settings.semantic, reader=settings.reader, index=settings.index_options()
+        )
         if not engine.documents:
             errors.append(f"corpus folder {folder} has no loadable documents")
         for problem in engine.problems:

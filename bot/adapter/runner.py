@@ -105,7 +105,9 @@ async def serve(settings: Settings, token: str, *, stop: asyncio.Event | None = 
         engines = EngineHost(
             engine,
             sentences=settings.answer_sentences,
-            builder=functools.partial(Engine.from_folder, semantic=settings.semantic, index=settings.index_options()),
+            builder=functools.partial(
+                Engine.from_folder, semantic=settings.semantic, reader=settings.reader, index=settings.index_options()
+            ),
         )
         bot = PolicyBot(settings=settings, engines=engines, storage=storage)
         return await _run_until(bot, token, stop)
@@ -147,7 +149,9 @@ async def _run_until(bot: PolicyBot, token: str, stop: asyncio.Event) -> int:
 
 def _load_engine(settings: Settings) -> Engine:
     ensure_seeded(settings.corpus_dir, settings.seeds_dir)
-    engine = Engine.from_folder(settings.corpus_dir, semantic=settings.semantic, index=settings.index_options())
+    engine = Engine.from_folder(
+        settings.corpus_dir, semantic=settings.semantic, reader=settings.reader, index=settings.index_options()
+    )
     for problem in engine.problems:
         log.warning("skipped %s: %s", problem.path, problem.reason)
     return engine

@@ -44,6 +44,8 @@ SEMANTIC_MIN_COVERAGE = 0.2
 STRONG_COVERAGE = 0.5
 SEMANTIC_MIN_SIMILARITY = 0.4
 SIMILARITY_CANDIDATES = 20
+# Candidates (in lexical order) the answer reader reads: the pool it reorders and decides from.
+READER_CANDIDATES = 24
 TOP_PASSAGES = 12
 MAX_MORE = 5
 # Further sentences are shown with the best one only when they score close to it.
@@ -168,8 +170,14 @@ def is_duplicate(a: Mapping[str, int], b: Mapping[str, int]) -> bool:
     return len(words_a & words_b) / smaller >= DUPLICATE_OVERLAP
 
 
-def pick(scored: Sequence[ScoredSentence], limit: int, extra: int) -> tuple[list[ScoredSentence], list[ScoredSentence]]:
-    """The shown sentences (best first, near-duplicates dropped) and the next best, for "More"."""
+def pick(
+    scored: Sequence[ScoredSentence], limit: int, extra: int, min_extra: float = 0.0
+) -> tuple[list[ScoredSentence], list[ScoredSentence]]:
+    """The shown sentences (best first, near-duplicates dropped) and the next best, for "More".
+
+    A further sentence is shown beside the best one when it scores close to it and at least
+    ``min_extra`` (the reader's answer threshold: a sentence it does not think answers stays in "More").
+    """
     kept: list[ScoredSentence] = []
     for candidate in scored:
         if any(is_duplicate(candidate.record.tf, k.record.tf) for k in kept):
@@ -184,7 +192,7 @@ def pick(scored: Sequence[ScoredSentence], limit: int, extra: int) -> tuple[list
     shown = [kept[0]]
     rest = []
     for candidate in kept[1:]:
-        if len(shown) < limit and candidate.score >= RELATIVE_SCORE_FOR_EXTRA * top:
+        if len(shown) < limit and candidate.score >= max(min_extra, RELATIVE_SCORE_FOR_EXTRA * top):
             shown.append(candidate)
         else:
             rest.append(candidate)

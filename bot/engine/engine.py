@@ -35,6 +35,7 @@ from bot.engine.models import (
     SkippedFile,
 )
 from bot.engine.passage_table import PassageTable
+from bot.engine.reader import AnswerReader, load_reader
 from bot.engine.semantic import SentenceEncoder, load_encoder
 from bot.engine.tokens import ANSWER_TYPES, iter_tokens, question_tokens
 
@@ -67,6 +68,12 @@ def _searchable(terms: Sequence[str]) -> bool:
 def shared_encoder() -> SentenceEncoder | None:
     """One encoder per process (0.2 s to load, ~90 MB): every engine built shares it."""
     return load_encoder()
+
+
+@lru_cache(maxsize=1)
+def shared_reader() -> AnswerReader | None:
+    """One answer reader per process (shares the MiniLM package's word embeddings)."""
+    return load_reader()
 
 
 def _citation(document: Document, passage_id: str, paragraph: int, paragraph_end: int | None = None) -> Citation:
@@ -114,12 +121,18 @@ class Engine:
         semantic: bool = True,
         *,
         index: IndexOptions | None = None,
+        reader: bool = True,
     ) -> None:
         with gc_paused():
-            self._build(documents, problems, semantic, index or IndexOptions())
+            self._build(documents, problems, semantic, index or IndexOptions(), reader)
 
     def _build(
-        self, documents: Sequence[Document], problems: Sequence[SkippedFile], semantic: bool, options: IndexOptions
+        self,
+        documents: Sequence[Document],
+        problems: Sequence[SkippedFile],
+        semantic: bool,
+        options: IndexOptions,
+        use_reader: bool,
     ) -> None:
         self.documents: tuple[Document, ...] = tuple(documents)
         self.problems: tuple[SkippedFile, ...] = tuple(problems)
@@ -150,14 +163,19 @@ class Engine:
         self._figures: FigureIndex | None = None
         self._figures_lock = threading.Lock()
         self._figure_store = None if options.cache is None else FigureStore(options.cache)
-        self.encoder = shared_encoder() if semantic else None
+        # The answer reader ranks and decides when its weights are there; otherwise the MiniLM encoder
+        # breaks near-ties and helps decide (``answer``); with neither, word overlap alone.
+        self.reader = shared_reader() if semantic and use_reader else None
+        self.encoder = shared_encoder() if semantic and self.reader is None else None
         # Sentence embeddings are computed on first use and kept (the most recent ones): building them
         # all up front would cost ~20 ms a sentence, while a question only looks at a few dozen.
         self._embeddings: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
         self._embeddings_lock = threading.Lock()
 
     @classmethod
-    def from_folder(cls, folder: Path, semantic: bool = True, *, index: IndexOptions | None = None) -> Engine:
+    def from_folder(
+        cls, folder: Path, semantic: bool = True, *, index: IndexOptions | None = None, reader: bool = True
+    ) -> Engine:
         documents, problems = load_folder(Path(folder))
         if index is not None:
             # One cache and one index folder per corpus folder: each holds only its own corpus, so
@@ -168,7 +186,7 @@ class Engine:
                 cache=None if index.cache is None else index.cache / place,
                 path=None if index.path is None else index.path / place,
             )
-        engine = cls(documents, problems, semantic=semantic, index=index)
+        engine = cls(documents, problems, semantic=semantic, index=index, reader=reader)
         log.info(
             "corpus %s: %d documents, %d passages, %d skipped (version %s)",
             folder, len(engine.documents), len(engine.passages), len(problems), engine.version,
@@ -279,11 +297,19 @@ class Engine:
         if not _searchable(found.terms):
             return Answer(**base, answered=False, reason="The question has no words to search for.")
         terms, passage_hits, scored = found.terms, found.passage_hits, found.scored
-        if found.similarities:
-            scored = answering.with_similarities(scored, found.similarities)
-        shown, more = answering.pick(scored, max(1, max_sentences), answering.MAX_MORE)
+        if self.reader is not None:
+            scored = self._read(question, scored[: answering.READER_CANDIDATES])
+            answered = bool(scored) and scored[0].score >= self.reader.answer_threshold
+            shown, more = answering.pick(
+                scored, max(1, max_sentences), answering.MAX_MORE, min_extra=self.reader.answer_threshold
+            )
+        else:
+            if found.similarities:
+                scored = answering.with_similarities(scored, found.similarities)
+            answered = answering.answers(scored[: answering.SIMILARITY_CANDIDATES])
+            shown, more = answering.pick(scored, max(1, max_sentences), answering.MAX_MORE)
         coverage = shown[0].coverage if shown else 0.0
-        if shown and answering.answers(scored[: answering.SIMILARITY_CANDIDATES]):
+        if shown and answered:
             return Answer(
                 **base,
                 answered=True,
@@ -331,6 +357,26 @@ class Engine:
         )
         similarities = self._similarities(question, scored[:similar]) if self.encoder is not None and scored else []
         return Candidates(terms, passage_hits, scored, similarities)
+
+    def reader_inputs(self, candidates: Sequence[answering.ScoredSentence]) -> list[tuple[str, str]]:
+        """What the answer reader reads of each candidate: its text (whitespace collapsed) and its
+        document's title."""
+        return [
+            (
+                " ".join(self.sentence_text(c.record).split()),
+                self.passages.document_of(c.record.passage_index).meta.title,
+            )
+            for c in candidates
+        ]
+
+    def _read(self, question: str, pool: Sequence[answering.ScoredSentence]) -> list[answering.ScoredSentence]:
+        """The pool reordered by the answer reader, each scored with its probability of answering."""
+        assert self.reader is not None
+        if not pool:
+            return []
+        probabilities = self.reader.probabilities(self.reader.margins(question, self.reader_inputs(pool)))
+        order = np.argsort(-probabilities, kind="stable")  # ties keep the lexical order
+        return [answering.ScoredSentence(pool[i].record, float(probabilities[i]), pool[i].coverage) for i in order]
 
     def _scoring_view(self, i: int) -> tuple[frozenset[str], tuple[answering.SentenceRecord, ...]]:
         """Passage ``i``'s terms and its quotable sentences with their term counts, for scoring.

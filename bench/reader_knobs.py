@@ -1,0 +1,121 @@
+"""The answer reader's quality/speed curve: candidates read, tokens kept, weight precision.
+
+    python -m bench.reader_knobs                 # the validation split (training/data), ~5 min
+
+Each setting is measured end to end through the engine (``Engine.ask``) on the reader's validation
+split (documents it was not trained on), with the calibration and answer threshold fitted again for
+that setting on the same split, as the trainer does: the knobs are chosen here, never on the seed or
+corpus-b sets. ms/question is the mean time of ``ask`` for one question at a time.
+
+- candidates: how many of the engine's candidates (lexical order) the reader reads;
+- sentence tokens: the budget of word pieces kept of each candidate sentence;
+- weights: the shipped 16-bit weights, or 8-bit per-row quantised matrices (dequantised at load).
+
+Layers kept need a model trained for them: ``python -m training.train_reader --layers N --no-export``
+reports the validation numbers of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+from bench.quality import _validation, matches
+from bot.engine import answer as answering
+from bot.engine.engine import Engine
+from bot.engine.reader import AnswerReader
+from bot.engine.semantic import Bert
+from training.metrics import Ranked, choose_threshold, fit_calibration, rank_metrics
+
+FALSE_DECLINE_TARGET = 0.04
+
+
+@contextmanager
+def setting(engine: Engine, candidates: int, sentence_tokens: int, int8: bool) -> Iterator[None]:
+    reader = engine.reader
+    assert reader is not None
+    saved = (answering.READER_CANDIDATES, reader.settings, reader.bert)
+    answering.READER_CANDIDATES = candidates
+    reader.settings = dataclasses.replace(reader.settings, max_sentence_tokens=sentence_tokens)
+    if int8:
+        reader.bert = _quantised(reader)
+    try:
+        yield
+    finally:
+        answering.READER_CANDIDATES, reader.settings, reader.bert = saved
+
+
+def _quantised(reader: AnswerReader) -> Bert:
+    """The reader's layers with every matrix rounded to 8 bits per row (symmetric, one scale a row)."""
+    from bot.engine.reader import MODEL_DIR, WEIGHTS_FILE, WORD_EMBEDDINGS
+    from bot.engine.semantic import widen
+
+    with np.load(MODEL_DIR / WEIGHTS_FILE, allow_pickle=False) as archive:
+        tensors = widen({name: archive[name] for name in archive.files})
+    for name, value in tensors.items():
+        if value.ndim == 2 and name.startswith("encoder."):
+            scale = np.abs(value).max(axis=1, keepdims=True) / 127.0
+            tensors[name] = (np.round(value / np.maximum(scale, 1e-12)) * scale).astype(np.float32)
+    tensors[WORD_EMBEDDINGS] = reader.bert._word_emb
+    return Bert(reader.config, tensors)
+
+
+def measure(engine: Engine, questions: list[dict[str, object]]) -> dict[str, float]:
+    """End to end: each question's candidates, the reader's margins, then calibration fitted on them."""
+    reader = engine.reader
+    assert reader is not None
+    found: list[Ranked] = []
+    started = time.perf_counter()
+    for item in questions:
+        text = " ".join(str(item["question"]).split())
+        pool = engine.candidates(text, similar=0).scored[: answering.READER_CANDIDATES]
+        inputs = engine.reader_inputs(pool)
+        margins = reader.margins(text, inputs) if inputs else np.zeros(0, dtype=np.float32)
+        expected = [str(e) for e in item["expected"]]  # type: ignore[attr-defined]
+        labels = np.array([int(bool(expected) and matches(s, expected)) for s, _ in inputs], dtype=int)
+        found.append(Ranked(bool(item["answerable"]), margins, labels))
+    elapsed = time.perf_counter() - started
+    scale, bias = fit_calibration(found)
+    metrics = rank_metrics(found, scale, bias, choose_threshold(found, scale, bias, FALSE_DECLINE_TARGET))
+    return {**metrics, "ms_per_question": 1000 * elapsed / len(questions)}
+
+
+GRID = [
+    # candidates, sentence tokens, int8
+    (8, 64, False),
+    (12, 64, False),
+    (16, 64, False),
+    (24, 64, False),
+    (32, 64, False),
+    (24, 32, False),
+    (24, 48, False),
+    (24, 64, True),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.parse_args(argv)
+    engine, questions = _validation("reader")
+    if engine.reader is None:
+        raise SystemExit("no answer reader: train one with python -m training.train_reader")
+    print("| candidates | sentence tokens | weights | hit@1 | hit@3 | abstention | false abstention | ms/question |")
+    print("|---|---|---|---|---|---|---|---|")
+    for candidates, tokens, int8 in GRID:
+        with setting(engine, candidates, tokens, int8):
+            m = measure(engine, questions)
+        print(
+            f"| {candidates} | {tokens} | {'8-bit' if int8 else '16-bit'} | {m['hit_at_1']:.3f} | {m['hit_at_3']:.3f} "
+            f"| {m['abstention']:.3f} | {m['false_abstention']:.3f} | {m['ms_per_question']:.0f} |",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
