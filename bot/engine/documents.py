@@ -1,9 +1,11 @@
 """Loading the corpus folder: decoding, front matter, sidecar metadata.
 
 A document's metadata comes, in increasing priority, from its file name, its first Markdown
-heading, a Jekyll/Hugo front-matter block, and a sidecar ``<file>.meta.json`` (for files whose
-bytes must stay exactly as delivered). Text is decoded strictly as UTF-8 and NFC-normalised; a file
-that cannot be read is reported with its reason and skipped, never fatal.
+heading, its first line when that is a title without ``#`` (``passages.title_line``: a short line
+and a blank one, in a file without front matter), a Jekyll/Hugo front-matter block, and a sidecar
+``<file>.meta.json`` (for files whose bytes must stay exactly as delivered). Text is decoded by the
+same rule as uploads (UTF-8, or UTF-16 with a byte-order mark) and NFC-normalised; a file that
+cannot be read is reported with its reason and skipped, never fatal.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.engine.models import Document, DocumentMeta, SkippedFile
+from bot.engine.passages import title_line
 
 log = logging.getLogger(__name__)
 
@@ -34,25 +37,55 @@ class DocumentError(ValueError):
     """A file that cannot become a document; the message says why, for a person to read."""
 
 
+_UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+_BINARY_HEAD = 8192  # bytes (or characters) looked at for NULs: enough to tell text from binary
+
+
+def looks_like_utf16(data: bytes) -> bool:
+    """Whether NUL-bearing bytes look like UTF-16 without a byte-order mark (every other byte NUL)."""
+    sample = data[:128]
+    return max(sample[0::2].count(0), sample[1::2].count(0)) > len(sample) // 4
+
+
+def decode_unicode(data: bytes) -> str:
+    """The one decoding rule of the corpus folder and of uploads (``ingest.decode_text_bytes``).
+
+    UTF-8 (a BOM is dropped) or UTF-16 with a BOM, which editors on Windows still write; newlines
+    normalised to ``\\n``; NFC. Raises ``DocumentError`` with a reason a person can act on.
+    """
+    try:
+        if data.startswith(_UTF32_BOMS):
+            raise DocumentError("UTF-32 text is not supported; save it as UTF-8")
+        codec = _UTF16_BOMS.get(data[:2])
+        text = data[2:].decode(codec) if codec else data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.encoding.startswith("utf-16"):
+            raise DocumentError("broken UTF-16 text (it ends mid-character or has unpaired surrogates)") from None
+        raise DocumentError(
+            f"not UTF-8 text (byte 0x{exc.object[exc.start]:02X} at position {exc.start:,} is invalid; the file "
+            "may be Latin-1 or Windows-1252): save it as UTF-8"
+        ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # isascii() costs nothing (a flag of the str), and ASCII is NFC already.
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
 def decode_text(data: bytes) -> str:
-    """Strict UTF-8 (a BOM is allowed), newlines normalised to ``\\n``, NFC-normalised."""
+    """A corpus file's text (``decode_unicode``); empty and binary files are refused."""
     # isspace() stops at the first non-space: strip() would copy a whole file to learn the same.
     if not data or data.isspace():
         raise DocumentError("empty file")
-    if b"\x00" in data[:8192]:
-        raise DocumentError("binary file (contains NUL bytes), not text")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DocumentError(
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
-        ) from exc
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.isascii():  # ASCII is NFC already, and isascii() costs nothing (a flag of the str)
-        text = unicodedata.normalize("NFC", text)
+    has_bom = data.startswith((*_UTF16_BOMS, *_UTF32_BOMS))
+    if not has_bom and b"\x00" in data[:_BINARY_HEAD]:
+        hint = "; UTF-16 text needs a byte-order mark (save it as UTF-8)" if looks_like_utf16(data) else ""
+        raise DocumentError(f"binary file (contains NUL bytes), not text{hint}")
+    text = decode_unicode(data)
+    if has_bom and "\x00" in text[:_BINARY_HEAD]:
+        raise DocumentError("binary file (contains NUL characters), not text")
     if text.isspace():
         raise DocumentError("empty file")
     return text
@@ -158,7 +191,12 @@ def load_document(path: Path, doc_id: str) -> tuple[Document, list[str]]:
         raise DocumentError("no text after the front matter")
     sidecar, warnings = read_sidecar(path)
     fields = {**fields, **sidecar}
-    fallback = _title_from_body(text, body_start) or _title_from_name(path)
+    plain_title = title_line(text, body_start)
+    fallback = (
+        (" ".join(text[plain_title[0] : plain_title[1]].split()) if plain_title else None)
+        or _title_from_body(text, body_start)
+        or _title_from_name(path)
+    )
     meta, meta_warnings = clean_meta(fields, fallback)
     document = Document(
         id=doc_id,
@@ -194,11 +232,13 @@ def load_folder(folder: Path) -> tuple[list[Document], list[SkippedFile]]:
         try:
             document, warnings = load_document(path, doc_id)
         except DocumentError as exc:
-            log.warning("skipped %s: %s", doc_id, exc)
+            # DEBUG only: the caller reports ``problems`` (the CLI, the bot's log, /corpus refresh),
+            # and a second line here made every skipped file appear twice.
+            log.debug("skipped %s: %s", doc_id, exc)
             problems.append(SkippedFile(path=doc_id, reason=str(exc)))
             continue
         for warning in warnings:
-            log.warning("%s: %s", doc_id, warning)
+            log.debug("%s: %s", doc_id, warning)
             problems.append(SkippedFile(path=doc_id, reason=f"warning: {warning}"))
         documents.append(document)
     return documents, problems

@@ -1,7 +1,8 @@
 """Turn an uploaded file's bytes into clean UTF-8 text, treating every upload as hostile.
 
 The format comes from the content (magic bytes, markup), never from the file name or the declared
-type: the name only tells Markdown from plain text. Text must be UTF-8 (or UTF-16 with a BOM).
+type: the name only tells Markdown from plain text. Text must be UTF-8 (or UTF-16 with a BOM): the
+corpus folder's rule (``documents.decode_unicode``), so a file reads the same either way.
 
 The two formats whose parsers can be driven into pathological work run in a child process
 (``python -m bot.engine.pdf_extract``) with an address-space and CPU limit and a wall-clock
@@ -33,6 +34,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from bot.engine.documents import DocumentError, decode_unicode, looks_like_utf16
 
 log = logging.getLogger(__name__)
 
@@ -197,9 +200,7 @@ def sniff_format(data: bytes, filename: str | None) -> Format:
         raise IngestError("UTF-32 text is not supported; save it as UTF-8")
     is_utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if not is_utf16 and b"\x00" in data:
-        sample = data[:128]
-        looks_utf16 = max(sample[0::2].count(0), sample[1::2].count(0)) > len(sample) // 4
-        hint = "; UTF-16 text needs a byte-order mark" if looks_utf16 else ""
+        hint = "; UTF-16 text needs a byte-order mark (save it as UTF-8)" if looks_like_utf16(data) else ""
         raise IngestError(
             f"{prefix}: the file is binary data (it contains NUL bytes and starts with {_starts_with(data)}){hint}"
         )
@@ -220,28 +221,11 @@ def sniff_format(data: bytes, filename: str | None) -> Format:
 
 
 def decode_text_bytes(data: bytes) -> str:
-    """Strict UTF-8 (BOM dropped) or UTF-16 with a BOM; NFC; ``\\n`` newlines."""
+    """Strict UTF-8 (BOM dropped) or UTF-16 with a BOM; NFC; ``\\n`` newlines (``decode_unicode``)."""
     try:
-        if data.startswith(_UTF32_BOMS):
-            raise IngestError("UTF-32 text is not supported; save it as UTF-8")
-        if data.startswith(b"\xff\xfe"):
-            text = data[2:].decode("utf-16-le")
-        elif data.startswith(b"\xfe\xff"):
-            text = data[2:].decode("utf-16-be")
-        else:
-            text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.encoding.startswith("utf-16"):
-            raise IngestError("broken UTF-16 text (it ends mid-character or has unpaired surrogates)") from None
-        bad = exc.object[exc.start]
-        raise IngestError(
-            f"not UTF-8 text (byte 0x{bad:02X} at position {exc.start:,} is invalid; the file may be "
-            "Latin-1 or Windows-1252): save it as UTF-8"
-        ) from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return text
+        return decode_unicode(data)
+    except DocumentError as exc:
+        raise IngestError(str(exc)) from None
 
 
 # Terminal escapes (colours, titles, hyperlinks) are removed whole, not just their ESC byte.

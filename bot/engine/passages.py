@@ -9,6 +9,10 @@ Fragments that cannot stand alone (bylines, short headings, "Photo: Reuters") ar
 next paragraph, which they introduce (or into the previous one at the end of a document). Very
 long paragraphs are cut at sentence boundaries. Every passage keeps exact character offsets into
 the document.
+
+A file without front matter whose first line is a title without ``#`` ("Bus Fare Cap Extension",
+then a blank line: see ``title_line``) gets what a Markdown heading gets: the line is ¶1, is
+searched as part of the paragraph it introduces, names the document, and is never quoted.
 """
 
 from __future__ import annotations
@@ -17,12 +21,18 @@ import re
 from dataclasses import dataclass
 
 from bot.engine.models import Document, Passage
-from bot.engine.sentences import split_sentences
+from bot.engine.sentences import CLOSERS, split_sentences
 
 FRAGMENT_MAX_WORDS = 7
+# A first line of at most this many words, followed by a blank line, is a title, not a sentence:
+# headlines run to a dozen words or so; a longer first line is more likely a standfirst or a lead.
+TITLE_MAX_WORDS = 15
+# A line ending so is a sentence or a lead-in ("Key points:"), not a title; a headline may ask a question.
+_NOT_TITLE_ENDINGS = (".", "!", "…", ":", ";", ",")
 MAX_PASSAGE_CHARS = 1200
 _BLOCK_MARKER = re.compile(r"\s*(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>\s?)")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_NON_SPACE = re.compile(r"\S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +43,35 @@ class Paragraph:
     is_fragment: bool
 
 
+def title_line(text: str, body_start: int = 0) -> tuple[int, int] | None:
+    """The span of a title written as a plain first line, or None.
+
+    It is the first non-empty line of a file without front matter (``body_start`` 0) when that
+    line has at most ``TITLE_MAX_WORDS`` words, is no list item, quote or Markdown heading, does
+    not end like a sentence, and is followed by a blank line and more text. Reads only the start
+    of ``text``.
+    """
+    if body_start:
+        return None  # front matter names the document: its body is left as it is
+    first = _NON_SPACE.search(text)
+    if first is None:
+        return None
+    start = first.start()
+    end = text.find("\n", start)
+    blank = _BLANK_LINE.match(text, end) if end >= 0 else None
+    if blank is None or _NON_SPACE.search(text, blank.end()) is None:
+        return None
+    line = text[start:end].rstrip()
+    if len(line.split()) > TITLE_MAX_WORDS or _BLOCK_MARKER.match(line) or not any(c.isalpha() for c in line):
+        return None
+    if line.rstrip(CLOSERS).endswith(_NOT_TITLE_ENDINGS):
+        return None
+    return start, start + len(line)
+
+
 def find_paragraphs(text: str, body_start: int = 0) -> list[Paragraph]:
     """Paragraph spans of ``text[body_start:]``, numbered from 1."""
+    title = title_line(text, body_start)
     body = text[body_start:]
     per_line = not _BLANK_LINE.search(body.strip())
     spans: list[tuple[int, int]] = []
@@ -46,7 +83,9 @@ def find_paragraphs(text: str, body_start: int = 0) -> list[Paragraph]:
     paragraphs = []
     for number, (start, end) in enumerate(spans, start=1):
         segment = body[start:end]
-        paragraphs.append(Paragraph(number, body_start + start, body_start + end, _is_fragment(segment)))
+        # A title introduces the paragraph after it, as a Markdown heading does.
+        fragment = _is_fragment(segment) or (title is not None and body_start + start == title[0])
+        paragraphs.append(Paragraph(number, body_start + start, body_start + end, fragment))
     return paragraphs
 
 
@@ -101,9 +140,10 @@ def _is_fragment(segment: str) -> bool:
 
 def split_passages(document: Document) -> list[Passage]:
     paragraphs = find_paragraphs(document.text, document.body_start)
+    title = title_line(document.text, document.body_start)
     passages: list[Passage] = []
     for group in _merge_fragments(paragraphs):
-        passages.extend(_cut_long(document, group))
+        passages.extend(_cut_long(document, group, title))
     return passages
 
 
@@ -123,10 +163,16 @@ def _merge_fragments(paragraphs: list[Paragraph]) -> list[list[Paragraph]]:
     return groups
 
 
-def _sentence_spans(document: Document, group: list[Paragraph]) -> list[tuple[int, int]]:
-    """Sentence spans (document offsets) of the group; paragraphs never share a sentence."""
+def _sentence_spans(document: Document, group: list[Paragraph], title: tuple[int, int] | None) -> list[tuple[int, int]]:
+    """Sentence spans (document offsets) of the group; paragraphs never share a sentence.
+
+    A plain title stays in its passage's text (it is searched) but is no sentence: only sentences
+    can be quoted, and a title labels what follows rather than stating it.
+    """
     spans = []
     for paragraph in group:
+        if title is not None and paragraph.start == title[0]:
+            continue
         segment = document.text[paragraph.start : paragraph.end]
         for start, end in split_sentences(segment):
             marker = _BLOCK_MARKER.match(segment, start)
@@ -136,8 +182,8 @@ def _sentence_spans(document: Document, group: list[Paragraph]) -> list[tuple[in
     return spans
 
 
-def _cut_long(document: Document, group: list[Paragraph]) -> list[Passage]:
-    sentences = _sentence_spans(document, group)
+def _cut_long(document: Document, group: list[Paragraph], title: tuple[int, int] | None) -> list[Passage]:
+    sentences = _sentence_spans(document, group, title)
     start, end = group[0].start, group[-1].end
     if end - start <= MAX_PASSAGE_CHARS or len(sentences) < 2:
         return [_passage(document, group, 0, start, end, sentences)]
@@ -146,7 +192,10 @@ def _cut_long(document: Document, group: list[Paragraph]) -> list[Passage]:
         if parts[-1] and span[1] - parts[-1][0][0] > MAX_PASSAGE_CHARS:
             parts.append([])
         parts[-1].append(span)
-    return [_passage(document, group, index, part[0][0], part[-1][1], part) for index, part in enumerate(parts)]
+    starts = [part[0][0] for part in parts]
+    if title is not None and start == title[0]:
+        starts[0] = start  # the title is no sentence, but stays in the first part's text, to be searched
+    return [_passage(document, group, index, starts[index], part[-1][1], part) for index, part in enumerate(parts)]
 
 
 def _passage(

@@ -24,7 +24,7 @@ _ABBREVIATIONS = frozenset(
 )
 
 _TERMINAL = ".!?…"
-_CLOSERS = "'\"’”)]»"
+CLOSERS = "'\"’”)]»"
 _OPENERS = "'\"‘“([«"
 _TERMINAL_RUN = re.compile(r"[.!?…]+")
 
@@ -36,7 +36,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         start = line_start
         for match in _TERMINAL_RUN.finditer(text, line_start, line_end):
             end = match.end()
-            while end < line_end and text[end] in _CLOSERS:
+            while end < line_end and text[end] in CLOSERS:
                 end += 1
             if not _is_boundary(text, match.start(), end, line_end):
                 continue
@@ -89,7 +89,7 @@ def _is_boundary(text: str, punct_start: int, end: int, line_end: int) -> bool:
         return False  # "approx. three", "etc. and"
     if not (follower.isupper() or follower.isdigit() or follower in _OPENERS or not follower.isalnum()):
         return False
-    if end - punct_start > 1 or (end > punct_start + 1 and text[punct_start + 1] in _CLOSERS):
+    if end - punct_start > 1 or (end > punct_start + 1 and text[punct_start + 1] in CLOSERS):
         return True  # "..." or ".'" — an abbreviation does not take a closing quote
     word = _word_before(text, punct_start)
     if not word:

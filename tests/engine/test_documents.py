@@ -42,7 +42,7 @@ def test_load_folder_metadata_sources_and_skips(tmp_path: Path) -> None:
     write(tmp_path, "b.txt", "# Heading title\nText of b.\n")
     write(tmp_path, "c.txt", "Text of c, as delivered.")
     write(tmp_path, "c.txt.meta.json", json.dumps({"title": "Sidecar title", "url": "https://example.org/c"}))
-    write(tmp_path, "bad.txt", b"\xff\xfe\x00b\x00a\x00d")
+    write(tmp_path, "bad.txt", b"b\x00a\x00d\x00")  # NUL bytes without a byte-order mark
     write(tmp_path, "empty.md", "")
     write(tmp_path, ".trash/old.txt", "Removed document.")
     write(tmp_path, "notes.json", "{}")

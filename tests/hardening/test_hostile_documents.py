@@ -127,6 +127,9 @@ async def test_every_hostile_upload_through_ingest_while_answering(
         # uploads, which MiniLM may put first; the upload is findable either way.
         shown = [*answer.sentences, *answer.more]
         cited = {s.citation.document for s in shown} | {c.citation.document for c in answer.closest}
+        # A title line ("Housing Policy Brief", then a blank line) is searched but never quoted: the
+        # passages the search finds count too.
+        cited |= {engine.passages[i].document_id for i, _ in engine.candidates(phrase).passage_hits[:3]}
         # Two uploads can hold the same text (valid.pdf, and empty_password.pdf decrypted): either will do.
         found = [engine.document(d) for d in cited]
         assert any(d is not None and phrase.strip() in d.text for d in found), f"{name}: {phrase!r} not found"
@@ -150,17 +153,18 @@ FOLDER_STALL_BOUND = 0.500
 ANSWER_DURING_FOLDER_BUILD = 8.0
 
 # What the *folder* loader (documents dropped into corpus/ by hand) must do with the text-like
-# fixtures: strict UTF-8, so UTF-16 and Latin-1 are skipped with a reason (uploads convert them).
+# fixtures: UTF-8, or UTF-16 with a byte-order mark, as for uploads (one decoder); Latin-1 and UTF-16
+# without a BOM are skipped with a reason saying what to do.
 FOLDER_EXPECTED: dict[str, str | None] = {  # None: loaded; else a phrase of the reason it was skipped
     "empty.txt": "empty file",
     "whitespace.txt": "empty file",
     "png.txt": "binary file",
     "elf.txt": "binary file",
-    "utf16le.txt": "binary file",
-    "utf16be.txt": "binary file",
+    "utf16le.txt": None,
+    "utf16be.txt": None,
     "utf16_no_bom.txt": "binary file",
     "utf8_bom.txt": None,
-    "latin1.txt": "not valid UTF-8",
+    "latin1.txt": "not UTF-8 text",
     "controls.txt": None,
     "html_named.txt": None,
     "huge_line.txt": None,
