@@ -4,23 +4,31 @@ and the audit log of moderators' corpus changes.
 One connection, owned by one worker thread: every call runs there (never on the event loop), so
 SQLite sees a single writer and no locking games are needed. WAL keeps readers (``sqlite3`` in a
 shell, a later ``/corpus gaps``) from blocking the bot. The schema is created idempotently;
-``PRAGMA user_version`` numbers it for later migrations (version 2 added the audit table; every
-change is an added table, so ``CREATE ... IF NOT EXISTS`` migrates a version 1 file).
+``PRAGMA user_version`` numbers it for later migrations (version 2 added the audit table, version 3
+the ``meta`` table and the ``questions.private`` column: ``CREATE ... IF NOT EXISTS`` adds the
+tables to an older file, ``ALTER TABLE`` the column when it is missing).
 
-Questions are kept because the buttons under an answer carry only the question's id: after a
-restart the bot re-asks the stored question against the current engine. Unanswered ones are the
-corpus's gaps; ``/corpus gaps`` groups them by their normalised text (case, spacing and end
-punctuation do not make two questions different), most frequent first. Ids are AUTOINCREMENT so a
+Questions are kept because the buttons under an answer carry only the question's id (and the
+database's instance id, below): after a restart the bot re-asks the stored question against the
+current engine. Each database file has an instance id, random, made when the file is created
+(``meta``): after the database is reset (set aside, emptied) ids start again at 1, and a button made
+under the old file must say "expired", not act on whichever new record got its id.
+
+Unanswered questions are the corpus's gaps; ``/corpus gaps`` groups them by their normalised text
+(case, spacing and end punctuation do not make two questions different), most frequent first. Ids are AUTOINCREMENT so a
 forgotten question's id is never reused by a new one (an old button must say "expired", not answer
 someone else's question). Claims checked against the documents are kept the same way (table
 ``checks``), for the "Share in channel" button under a private check.
 
-A damaged database file (not SQLite, or failing ``PRAGMA quick_check``) does not stop the bot: it is
-moved aside, with its ``-wal``/``-shm`` files, to ``bot.sqlite3.damaged-<UTC time>`` (kept for
-recovery, never deleted), the error is logged naming both files, and a fresh database is started.
-Only buttons of earlier answers ("expired") and past gaps/feedback are lost from the live state.
-``python -m bot check`` reports a damaged database as an error and a set-aside one as a warning.
-Other errors (locked, unreadable, no space) are raised as they are: moving the file would not help.
+A damaged database file (not SQLite, failing ``PRAGMA quick_check``, empty, or unreadable) does not
+stop the bot: it is moved aside, with its ``-wal``/``-shm`` files, to ``bot.sqlite3.damaged-<UTC time>``
+(kept for recovery, never deleted), the error is logged naming both files, and a fresh database is
+started. Only buttons of earlier answers ("expired") and past gaps/feedback are lost from the live
+state. An empty (0-byte) file counts as damaged: SQLite would silently treat it as a new database,
+and every question, vote and audit row would be gone without a word. ``python -m bot check`` reports
+a damaged database as an error, and a set-aside one as "degraded" until a moderator acknowledges it
+(``acknowledge_set_aside``: renamed to ``bot.sqlite3.acknowledged-<time>``, still kept).
+Other errors (locked, read-only folder, no space) are raised as they are: moving the file would not help.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable
@@ -44,8 +53,14 @@ Vote = Literal[-1, 1]
 # ok: done; refused: not permitted; failed: tried and did not happen; cancelled: the moderator said no.
 Outcome = Literal["ok", "refused", "failed", "cancelled"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
+-- Facts about this database file itself; ``instance`` is made once, when the file is created.
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS questions (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
     question       TEXT    NOT NULL,
@@ -54,7 +69,8 @@ CREATE TABLE IF NOT EXISTS questions (
     channel_id     INTEGER,
     corpus_version TEXT    NOT NULL,
     answered       INTEGER NOT NULL CHECK (answered IN (0, 1)),
-    asked_at       REAL    NOT NULL
+    asked_at       REAL    NOT NULL,
+    private        INTEGER NOT NULL DEFAULT 0 CHECK (private IN (0, 1))
 );
 CREATE INDEX IF NOT EXISTS questions_by_answered ON questions (answered, asked_at);
 
@@ -112,19 +128,35 @@ def normalise_question(text: str) -> str:
 # SQLITE_CORRUPT, SQLITE_NOTADB: the file itself is damaged (not "locked", "readonly", "full"...).
 _DAMAGED = frozenset({11, 26})
 DAMAGED_SUFFIX = ".damaged-"
+ACKNOWLEDGED_SUFFIX = ".acknowledged-"
+_COMPANIONS = ("-wal", "-shm")
+NOT_SQLITE = "not an SQLite file"
+INSTANCE_CHARS = 8  # hex digits of the instance id (32 random bits): what a button carries
 
 
 class DamagedDatabaseError(sqlite3.DatabaseError):
     """The database opened but fails its integrity check."""
 
 
-def _not_sqlite(path: Path) -> bool:
+def unusable(path: Path) -> str | None:
+    """Why ``path`` cannot be the state database as it is (it would be set aside), or None.
+
+    Judged from its first bytes, before SQLite opens it: SQLite takes an empty file for a new
+    database, and closing a connection to a non-database deletes its -wal and -shm."""
     try:
         with path.open("rb") as handle:
             header = handle.read(16)
     except FileNotFoundError:
-        return False
-    return bool(header) and header != b"SQLite format 3\x00"
+        return None
+    except PermissionError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    if not header:
+        # Hardening (issue 16): a fresh file is only empty between connect() and the WAL pragma,
+        # which writes its header; an empty file at start was emptied by something else.
+        return "empty (0 bytes): its questions, feedback and audit log are gone"
+    if header != b"SQLite format 3\x00":
+        return NOT_SQLITE
+    return None
 
 
 def set_aside(path: Path) -> Path:
@@ -133,11 +165,34 @@ def set_aside(path: Path) -> Path:
     The WAL goes too: replayed into a fresh database, an old WAL would write stale pages into it."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     aside = path.with_name(f"{path.name}{DAMAGED_SUFFIX}{stamp}")
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", *_COMPANIONS):
         source = path.with_name(path.name + suffix)
         if source.exists():
             source.replace(aside.with_name(aside.name + suffix))
     return aside
+
+
+def set_aside_databases(path: Path) -> list[Path]:
+    """The databases set aside from ``path`` that nobody has acknowledged yet, oldest first."""
+    if not path.parent.is_dir():
+        return []
+    found = path.parent.glob(path.name + DAMAGED_SUFFIX + "*")
+    return sorted(p for p in found if not p.name.endswith(_COMPANIONS))
+
+
+def acknowledge_set_aside(path: Path) -> list[Path]:
+    """Mark every set-aside database of ``path`` as seen by a person: each is renamed (with its -wal and
+    -shm) from ``.damaged-<time>`` to ``.acknowledged-<time>``, still kept. Returns the new names."""
+    done = []
+    for aside in set_aside_databases(path):
+        renamed = aside.with_name(aside.name.replace(DAMAGED_SUFFIX, ACKNOWLEDGED_SUFFIX, 1))
+        for suffix in _COMPANIONS:  # companions first: the main file is what marks the set unacknowledged
+            companion = aside.with_name(aside.name + suffix)
+            if companion.exists():
+                companion.replace(renamed.with_name(renamed.name + suffix))
+        aside.replace(renamed)
+        done.append(renamed)
+    return done
 
 
 @dataclass(frozen=True)
@@ -150,6 +205,12 @@ class QuestionRecord:
     corpus_version: str
     answered: bool
     asked_at: float
+    private: bool = False  # answered where only the asker sees it (``/ask private:``)
+
+    @property
+    def personal(self) -> bool:
+        """Only the asker saw the answer (privately, or in a DM): only they may use its buttons."""
+        return self.private or self.guild_id is None
 
 
 @dataclass(frozen=True)
@@ -205,6 +266,7 @@ class Storage:
         self._clock = clock
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         self._connection: sqlite3.Connection | None = None
+        self.instance = ""  # this database file's id (``meta``), read at open; buttons carry it
 
     @classmethod
     async def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> Storage:
@@ -230,13 +292,15 @@ class Storage:
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        if _not_sqlite(self.path):
+        problem = unusable(self.path)
+        if problem is not None:
             # Set aside before SQLite opens it: closing a connection to a non-database deletes its
             # -wal and -shm, and a WAL is what may hold the latest writes.
             aside = set_aside(self.path)
             log.error(
-                "state database %s is damaged (not an SQLite file): moved it to %s and started a fresh one",
-                self.path, aside.name,
+                "state database %s is damaged (%s): moved it to %s and started a fresh one; "
+                "`python -m bot check` reports this until it is acknowledged",
+                self.path, problem, aside.name,
             )  # fmt: skip
         try:
             connection = self._connect()
@@ -246,12 +310,14 @@ class Storage:
                 raise
             aside = set_aside(self.path)
             log.error(
-                "state database %s is damaged (%s): moved it to %s and started a fresh one",
+                "state database %s is damaged (%s): moved it to %s and started a fresh one; "
+                "`python -m bot check` reports this until it is acknowledged",
                 self.path, exc, aside.name,
             )  # fmt: skip
             connection = self._connect()
         self._connection = connection
-        log.info("state database %s (schema %d)", self.path, SCHEMA_VERSION)
+        self.instance = connection.execute("SELECT value FROM meta WHERE key = 'instance'").fetchone()[0]
+        log.info("state database %s (schema %d, instance %s)", self.path, SCHEMA_VERSION, self.instance)
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, isolation_level=None)  # autocommit; explicit transactions
@@ -267,6 +333,15 @@ class Storage:
             connection.execute("BEGIN IMMEDIATE")  # two processes opening a fresh file must not race
             for statement in _statements(_SCHEMA):
                 connection.execute(statement)
+            columns = {row["name"] for row in connection.execute("PRAGMA table_info(questions)")}
+            if "private" not in columns:  # a version 2 file
+                connection.execute(
+                    "ALTER TABLE questions ADD COLUMN private INTEGER NOT NULL DEFAULT 0 CHECK (private IN (0, 1))"
+                )
+            connection.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)",
+                (secrets.token_hex(INSTANCE_CHARS // 2),),
+            )
             connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             connection.execute("COMMIT")
         except BaseException:
@@ -296,19 +371,29 @@ class Storage:
         channel_id: int | None,
         corpus_version: str,
         answered: bool,
+        private: bool = False,
     ) -> int:
         """Store a question asked (answered or not); returns its id, which buttons carry."""
 
         def insert() -> int:
             cursor = self._db.execute(
-                "INSERT INTO questions (question, user_id, guild_id, channel_id, corpus_version, answered, asked_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (question, user_id, guild_id, channel_id, corpus_version, int(answered), self._clock()),
+                "INSERT INTO questions"
+                " (question, user_id, guild_id, channel_id, corpus_version, answered, asked_at, private)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (question, user_id, guild_id, channel_id, corpus_version, int(answered), self._clock(), int(private)),
             )
             assert cursor.lastrowid is not None
             return cursor.lastrowid
 
         return await self._run(insert)
+
+    async def mark_private(self, question_id: int) -> None:
+        """Record that a question's answer was shown only to its asker (its buttons are theirs alone)."""
+
+        def update() -> None:
+            self._db.execute("UPDATE questions SET private = 1 WHERE id = ?", (question_id,))
+
+        await self._run(update)
 
     async def question(self, question_id: int) -> QuestionRecord | None:
         def select() -> QuestionRecord | None:
@@ -515,4 +600,4 @@ def _record(cls: type[R], row: sqlite3.Row) -> R:
 
 
 def _question(row: sqlite3.Row) -> QuestionRecord:
-    return replace(_record(QuestionRecord, row), answered=bool(row["answered"]))
+    return replace(_record(QuestionRecord, row), answered=bool(row["answered"]), private=bool(row["private"]))
