@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,12 +20,22 @@ from pydantic import ValidationError
 from bot.config import ConfigError, Settings
 from bot.engine.claims import check_claim
 from bot.engine.engine import Engine
+from bot.engine.models import Answer
 from bot.engine.store import ensure_seeded
-from bot.terminal import format_answer, format_claim, format_figures, plural
+from bot.terminal import ChatSession, format_answer, format_claim, format_figures, format_problem, run_chat
 
 log = logging.getLogger(__name__)
 
 Command = Callable[[argparse.Namespace, Settings], int]
+
+# --help is plain text: the module docstring's reStructuredText markup would be shown literally.
+DESCRIPTION = (
+    "Answer public-policy questions from a folder of documents by quoting their sentences, with sources. "
+    "'run' starts the Discord bot when DISCORD_TOKEN is configured; 'chat' is the same engine in the terminal."
+)
+EMPTY_QUESTION = "The question was empty (a blank input line)."
+# A reader that stops early (`| head`) closes the pipe: exit as a process killed by SIGPIPE would.
+BROKEN_PIPE_STATUS = 128 + 13
 
 
 def configure_logging(level: str) -> None:
@@ -51,8 +62,8 @@ def load_engine(args: argparse.Namespace, settings: Settings) -> Engine:
         reader=settings.reader,
         index=settings.index_options(),
     )
-    for problem in engine.problems:
-        print(f"warning: {problem.path}: {problem.reason}", file=sys.stderr)
+    for problem in engine.problems:  # the loader only logs them at DEBUG: this is their one report
+        print(format_problem(problem), file=sys.stderr)
     return engine
 
 
@@ -72,6 +83,10 @@ def _ask_stream(engine: Engine, stream: TextIO, out: TextIO, as_json: bool, sent
     for line in stream:
         question = line.strip()
         if not question:
+            if as_json:  # one output line per input line, so that outputs line up with questions
+                empty = Answer(question="", answered=False, reason=EMPTY_QUESTION, corpus_version=engine.version)
+                out.write(json.dumps({**empty.to_json(), "error": "empty question"}, ensure_ascii=False) + "\n")
+                out.flush()
             continue
         answer = engine.ask(question, sentences)
         if as_json:
@@ -95,7 +110,9 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     if args.claim is None:
         from bot.health import run_health_check
 
-        return run_health_check(settings, args.corpus)
+        if args.json:
+            return _health_json(settings, args.corpus, acknowledge=args.acknowledge)
+        return run_health_check(settings, args.corpus, acknowledge=args.acknowledge)
     engine = load_engine(args, settings)
     result = check_claim(engine, args.claim, settings.answer_sentences)
     if args.json:
@@ -105,22 +122,48 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _health_json(settings: Settings, corpus: Path | None, *, acknowledge: bool = False) -> int:
+    """``check --json`` without a claim: the deployment check (``bot.health``) as one JSON object."""
+    from bot.health import collect_problems
+    from bot.storage import acknowledge_set_aside
+
+    if acknowledge:
+        acknowledge_set_aside(settings.database_path)
+    health = collect_problems(settings, corpus)
+    engine = health.engine
+    status = "failing" if health.errors else "degraded" if health.degraded else "ok"
+    report = {
+        "ok": not health.errors,
+        "status": status,
+        "errors": health.errors,
+        "warnings": health.warnings,
+        "degraded": health.degraded,
+        "notes": health.notes,
+        "corpus": None
+        if engine is None
+        else {
+            "documents": len(engine.documents),
+            "passages": len(engine.passages),
+            "figures": len(engine.figures),
+            "version": engine.version,
+        },
+    }
+    print(json.dumps(report, ensure_ascii=False))
+    return 1 if health.errors else 0
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     engine = load_engine(args, settings)
-    print(
-        f"Policy bot: {plural(len(engine.documents), 'document')}, {plural(len(engine.passages), 'passage')} "
-        f"(corpus version {engine.version}). Ask a question; 'quit' or Ctrl-D to leave."
-    )
-    while True:
-        try:
-            question = input("\nask> ").strip()
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return 0
-        if question.lower() in {"quit", "exit", ":q"}:
-            return 0
-        if question:
-            print(format_answer(engine.ask(question, settings.answer_sentences)), end="")
+    return run_chat(ChatSession(engine, settings.answer_sentences), settings.state_dir / "chat_history")
+
+
+def cmd_has_token(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when a usable DISCORD_TOKEN is configured (not empty, not the .env.example placeholder)."""
+    try:
+        settings.require_token()
+    except ConfigError:
+        return 1
+    return 0
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -140,7 +183,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bot", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
     corpus = argparse.ArgumentParser(add_help=False)
     corpus.add_argument("--corpus", type=Path, default=None, help="serve this folder instead of CORPUS_DIR")
@@ -161,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("claim", nargs="?", default=None, help="the claim (omit to validate configuration and corpus)")
     check.add_argument("--json", action="store_true", help="print JSON")
+    check.add_argument(
+        "--acknowledge",
+        action="store_true",
+        help="mark state databases the bot set aside as seen (kept, renamed .acknowledged-<time>)",
+    )
     check.set_defaults(handler=cmd_check)
 
     chat = sub.add_parser("chat", parents=[corpus], help="interactive questions in the terminal")
@@ -169,7 +217,30 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", parents=[corpus], help="run the Discord bot (needs DISCORD_TOKEN)")
     run.add_argument("--force-sync", action="store_true", help="sync slash commands even if unchanged")
     run.set_defaults(handler=cmd_run)
+
+    has_token = sub.add_parser(
+        "has-token", help="exit 0 if a usable DISCORD_TOKEN is configured, 1 if not (scripts/run.sh asks this)"
+    )
+    has_token.set_defaults(handler=cmd_has_token)
     return parser
+
+
+def _fail(args: argparse.Namespace, message: str, details: Sequence[str] = ()) -> int:
+    """Report an error that stops the command: as JSON on stdout too when JSON was asked for."""
+    print(f"error: {message}", file=sys.stderr)
+    for line in details:
+        print(f"  {line}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message, "details": list(details)}, ensure_ascii=False))
+    return 2
+
+
+def _quiet_broken_pipe() -> int:
+    # Point stdout at /dev/null: Python's final flush of it would otherwise print the error again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return BROKEN_PIPE_STATUS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -178,14 +249,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in err["loc"]).upper() for err in exc.errors())
-        print(f"error: invalid configuration: {fields}", file=sys.stderr)
-        for err in exc.errors():
-            print(f"  {'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}", file=sys.stderr)
-        return 2
+        details = [f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()]
+        return _fail(args, f"invalid configuration: {fields}", details)
     configure_logging(settings.log_level if args.command == "run" else "WARNING")
     try:
         handler: Command = args.handler
-        return handler(args, settings)
+        status = handler(args, settings)
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here, not at interpreter exit
+        return status
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(args, str(exc))
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
