@@ -13,6 +13,11 @@ Text from outside (the corpus, the asker) goes through three steps, in this orde
    its matched words bolded between the pieces. Every line we build starts with our own
    characters (“, [1], …), so line-start markdown (#, >, -) in the text can never take effect.
 
+What a *user* typed (a question, a claim, a topic) is echoed with ``echo``, which also shows links
+inertly: each link (any ``scheme://``, ``www.``, and Discord invites without a scheme) goes inside
+inline code, its backticks replaced, so the bot never posts a clickable link or an invite in its own
+name. Links in the documents stay live: a moderator chose the documents.
+
 Messages are then packed greedily: pieces (titles, descriptions, fields) fill embeds, embeds fill
 messages, and a new embed or message starts whenever a limit would be crossed.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -64,6 +70,12 @@ _MENTION_FORM = re.compile(r"<([@#][!&]?)(?=\d)")
 _ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\*_~|`[]<"})
 _BOLD = "\ue000"  # a private-use character: marks bold runs while a quote is escaped
 _URL = re.compile(r"https?://[^\s<\ue000]+[^\s<\ue000.,:;\"')\]]")
+# What Discord may turn into a link or an invite in a user's text: wider than ``_URL`` on purpose.
+_USER_LINK = re.compile(
+    r"(?:[a-z][a-z0-9+.-]*://|www\.|(?:discord(?:app)?\.(?:gg|com|io|me|li)|dsc\.gg)/)\S*", re.IGNORECASE
+)
+_LINK_TAIL = ".,:;!?\"'”’)]>"  # punctuation ending a sentence (or "<…>"), not the link
+_CODE_BACKTICK = "ˋ"  # U+02CB: looks like a backtick, cannot close the inline code around a link
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
 
 
@@ -94,6 +106,29 @@ def escape(text: str) -> str:
 
 def safe(text: str) -> str:
     return escape(neutralise_mentions(text))
+
+
+def inert(text: str) -> str:
+    """Like ``safe``, but every link-like run is shown as inline code, so nothing in it is clickable.
+
+    Backticks inside a run, and touching it, become "ˋ": an escaped backtick next to the code span's
+    own would make a run of two, which a markdown parser may read as another delimiter."""
+    text = neutralise_mentions(text)
+    out: list[str] = []
+    last = 0
+    for match in _USER_LINK.finditer(text):
+        run = match.group().rstrip(_LINK_TAIL + "`") or match.group()
+        before = text[last : match.start()]
+        if before.endswith("`"):
+            before = before[:-1] + _CODE_BACKTICK
+        out.append(before.translate(_ESCAPES))
+        out.append("`" + run.replace("`", _CODE_BACKTICK) + "`")
+        last = match.start() + len(run)
+        if text.startswith("`", last):
+            out.append(_CODE_BACKTICK)
+            last += 1
+    out.append(text[last:].translate(_ESCAPES))
+    return "".join(out)
 
 
 def cap(text: str, limit: int) -> str:
@@ -140,10 +175,10 @@ def fit(raw: str, limit: int, render: Callable[[str], str] = safe) -> str:
 
 def echo(text: str, limit: int = QUESTION_ECHO_CHARS, budget: int | None = None) -> str:
     """Text a user typed, shown back: one line, capped to ``limit`` characters *before* it is
-    neutralised and escaped, the result within ``budget`` (default twice the cap: escaping at most
-    doubles a character)."""
+    neutralised and escaped (links made inert), the result within ``budget`` (default twice the cap:
+    escaping at most doubles a character; a link's two backticks add less)."""
     one_line = " ".join(text[: limit * 4].split())
-    return fit(cap(one_line, limit), budget or limit * 2)
+    return fit(cap(one_line, limit), budget or limit * 2, inert)
 
 
 def quote(text: str, terms: Sequence[str] = ()) -> str:
@@ -388,29 +423,72 @@ def footer_text(version: str, detail: str) -> str:
     return f"corpus {version} · {detail}" if version else detail
 
 
-def render_answer(answer: Answer) -> list[Rendered]:
+@dataclass(frozen=True)
+class CorpusInfo:
+    """The corpus as a member's footer tells it: how recent and how many documents. The version
+    (a hash) stays, last, for tracing an answer back to the documents it came from."""
+
+    version: str
+    documents: int
+    newest: date | None  # the latest ISO date among the documents' dates
+
+    @classmethod
+    def of(cls, documents: Sequence[Document], version: str) -> CorpusInfo:
+        dates = []
+        for document in documents:
+            try:
+                dates.append(date.fromisoformat(document.meta.date or ""))
+            except ValueError:
+                continue  # no date, or free text such as "December 2023"
+        return cls(version, len(documents), max(dates, default=None))
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not %b: locale-free
+
+
+def reader_footer(corpus: CorpusInfo | None, version: str, detail: str) -> str:
+    """ "documents as of 5 Dec 2023 · 1 document · 3 sentences · corpus 70040e7bd054".
+
+    ``version`` is the one the reply was made from: when ``corpus`` describes another (swapped in
+    meanwhile) or is unknown, the footer says only what is certain (``footer_text``)."""
+    if corpus is None or corpus.version != version:
+        return footer_text(version, detail)
+    newest = corpus.newest
+    parts = [f"documents as of {newest.day} {_MONTHS[newest.month - 1]} {newest.year}"] if newest else []
+    parts.append(_plural(corpus.documents, "document") if corpus.documents else "no documents")
+    if detail:
+        parts.append(detail)
+    if version:
+        parts.append(f"corpus {version}")
+    return " · ".join(parts)
+
+
+def render_answer(answer: Answer, corpus: CorpusInfo | None = None) -> list[Rendered]:
     """An answer (or the honest non-answer) as one message, or more when it cannot fit in one."""
     if not answer.answered:
-        return render_no_answer(answer)
-    return _render_sentences(answer.sentences, answer, title=echo(answer.question, budget=TITLE_LIMIT))
+        return render_no_answer(answer, corpus)
+    return _render_sentences(answer.sentences, answer, corpus, title=echo(answer.question, budget=TITLE_LIMIT))
 
 
-def render_more(answer: Answer) -> list[Rendered]:
+def render_more(answer: Answer, corpus: CorpusInfo | None = None) -> list[Rendered]:
     """The next-best sentences (``Answer.more``) for the "More" button."""
     if not answer.more:
         return [notice("There is nothing more in the documents for this question.")]
-    return _render_sentences(answer.more, answer, title="More: " + echo(answer.question, budget=TITLE_LIMIT - 6))
+    title = "More: " + echo(answer.question, budget=TITLE_LIMIT - 6)
+    return _render_sentences(answer.more, answer, corpus, title=title)
 
 
-def _render_sentences(sentences: Sequence[AnswerSentence], answer: Answer, *, title: str) -> list[Rendered]:
+def _render_sentences(
+    sentences: Sequence[AnswerSentence], answer: Answer, corpus: CorpusInfo | None, *, title: str
+) -> list[Rendered]:
     citations = Citations()
     lines = [quote_line(s, citations.number(s.citation)) for s in sentences]
     pieces = [Piece("title", title), *_descriptions(lines), *_fields("Sources", citations.lines())]
-    footer = footer_text(answer.corpus_version, _plural(len(sentences), "sentence"))
+    footer = reader_footer(corpus, answer.corpus_version, _plural(len(sentences), "sentence"))
     return pack(pieces, footer=footer, colour=ANSWER_COLOUR)
 
 
-def render_no_answer(answer: Answer) -> list[Rendered]:
+def render_no_answer(answer: Answer, corpus: CorpusInfo | None = None) -> list[Rendered]:
     """Says plainly that the documents do not answer, then the closest passages, marked as such."""
     reason = answer.reason or "The documents do not answer this question."
     lines = [f"{safe(reason)}\nYou asked: “{echo(answer.question)}”"]
@@ -423,14 +501,17 @@ def render_no_answer(answer: Answer) -> list[Rendered]:
         *_descriptions(lines),
         *_fields("Sources (closest passages)", citations.lines()),
     ]
-    return pack(pieces, footer=footer_text(answer.corpus_version, "not answered"), colour=NO_ANSWER_COLOUR)
+    footer = reader_footer(corpus, answer.corpus_version, "not answered")
+    return pack(pieces, footer=footer, colour=NO_ANSWER_COLOUR)
 
 
 def closest_line(passage: ClosestPassage, number: int) -> str:
     return f"[{number}] “" + fit(cap(passage.text, CLOSEST_CHARS), DESCRIPTION_LIMIT - 10) + "”"
 
 
-def render_passages(cited: Sequence[tuple[Passage, Citation]], version: str) -> list[Rendered]:
+def render_passages(
+    cited: Sequence[tuple[Passage, Citation]], version: str, corpus: CorpusInfo | None = None
+) -> list[Rendered]:
     """The full paragraphs an answer quotes from, one embed each (for "Show passages")."""
     if not cited:
         return [notice("There are no passages to show for this answer.")]
@@ -445,7 +526,7 @@ def render_passages(cited: Sequence[tuple[Passage, Citation]], version: str) -> 
         text += ELLIPSIS if len(passage.text) > DESCRIPTION_LIMIT * 4 else ""
         pieces.append(Piece("description", "“" + fit(text, DESCRIPTION_LIMIT - 2) + "”"))
         pieces += _fields("Source", [citation_text(citation)])
-    return pack(pieces, footer=footer_text(version, _plural(len(cited), "passage")), colour=INFO_COLOUR)
+    return pack(pieces, footer=reader_footer(corpus, version, _plural(len(cited), "passage")), colour=INFO_COLOUR)
 
 
 # -- sources, help, notices ----------------------------------------------------------------------
@@ -459,31 +540,55 @@ class SourcesPage:
 
 
 def render_sources(
-    documents: Sequence[Document], passage_counts: Mapping[str, int], version: str, page: int
+    documents: Sequence[Document],
+    passage_counts: Mapping[str, int],
+    version: str,
+    page: int,
+    corpus: CorpusInfo | None = None,
 ) -> SourcesPage:
-    """One page of the document list; pages are cut by line count and by the description limit."""
-    lines = [_document_line(n, d, passage_counts.get(d.id, 0)) for n, d in enumerate(documents, 1)]
+    """One page of the document list; pages are cut by line count and by the description limit.
+
+    A title links to the original when the document has a usable url; the others are marked
+    *no link* and a note under the list counts them, so a moderator sees which lack one."""
+    lines, unlinked = [], 0
+    for number, document in enumerate(documents, 1):
+        line, linked = _document_line(number, document, passage_counts.get(document.id, 0))
+        lines.append(line)
+        unlinked += not linked
     chunks = chunk_lines(lines, DESCRIPTION_LIMIT, max_lines=SOURCES_PER_PAGE) or ["The corpus has no documents."]
     page = min(max(page, 0), len(chunks) - 1)
-    title = f"Documents ({len(documents)})"
-    detail = _plural(len(documents), "document") + (f" · page {page + 1}/{len(chunks)}" if len(chunks) > 1 else "")
-    (message,) = pack(
-        [Piece("title", title), Piece("description", chunks[page])],
-        footer=footer_text(version, detail),
-        colour=INFO_COLOUR,
-    )
+    pieces = [Piece("title", f"Documents ({len(documents)})"), Piece("description", chunks[page])]
+    if unlinked:
+        lead = "Titles link to the original document. " if unlinked < len(documents) else ""
+        has = "has" if unlinked == 1 else "have"
+        note = f"{lead}{_plural(unlinked, 'document')} marked *{NO_LINK}* {has} no web address on record."
+        pieces.append(Piece("field", note, "Links"))
+    pages = f"page {page + 1}/{len(chunks)}" if len(chunks) > 1 else ""
+    if corpus is not None and corpus.version == version:
+        footer = reader_footer(corpus, version, pages)  # it counts the documents itself
+    else:
+        footer = footer_text(version, " · ".join(p for p in (_plural(len(documents), "document"), pages) if p))
+    (message,) = pack(pieces, footer=footer, colour=INFO_COLOUR)
     return SourcesPage(message, page, len(chunks))
 
 
-def _document_line(number: int, document: Document, passages: int) -> str:
+NO_LINK = "no link"
+
+
+def _document_line(number: int, document: Document, passages: int) -> tuple[str, bool]:
+    """The document's line in ``/sources``, and whether its title is a link."""
     meta = document.meta
-    parts = [f"{number}. **{link(_title(meta.title), meta.url)}**"]
+    title = _title(meta.title)
+    shown = link(title, meta.url)
+    parts = [f"{number}. **{shown}**"]
     if meta.source:
         parts.append(safe(cap(meta.source, SOURCE_CHARS)))
     if meta.date:
         parts.append(safe(cap(meta.date, 40)))
     parts.append(_plural(passages, "passage"))
-    return " · ".join(parts)
+    if shown == title:
+        parts.append(f"*{NO_LINK}*")
+    return " · ".join(parts), shown != title
 
 
 def render_help(entries: Sequence[tuple[str, str]], intro: str) -> list[Rendered]:

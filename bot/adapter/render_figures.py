@@ -33,6 +33,7 @@ from bot.adapter.render import (
     TITLE_CHARS,
     TITLE_LIMIT,
     Citations,
+    CorpusInfo,
     Piece,
     Rendered,
     cap,
@@ -47,6 +48,7 @@ from bot.adapter.render import (
     pack,
     quote,
     quote_line,
+    reader_footer,
 )
 
 # The answer-rendering pieces of /ask, reused so quotes, closest passages and Sources look the same.
@@ -265,8 +267,11 @@ def choices(labels: Iterable[str]) -> list[tuple[str, str]]:
 # -- claims --------------------------------------------------------------------------------------
 
 
-def render_check(check: ClaimCheck) -> list[Rendered]:
-    """A claim held up to the documents: its figures compared, then what the documents say (or not)."""
+def render_check(check: ClaimCheck, corpus: CorpusInfo | None = None) -> list[Rendered]:
+    """A claim held up to the documents: its figures compared, then what the documents say (or not).
+
+    It is shared in channels (the "Share in channel" button): the claim is echoed with ``echo``, so
+    links someone wrote in it are shown inert."""
     answer = check.answer
     citations = Citations()
     lines = [f"The message: “{echo(check.claim, QUESTION_ECHO_CHARS)}”"]
@@ -297,7 +302,8 @@ def render_check(check: ClaimCheck) -> list[Rendered]:
     pieces += _fields("Sources", citations.lines())
     found = answer.answered or any(c.corpus for c in check.comparisons)
     colour = ANSWER_COLOUR if found else NO_ANSWER_COLOUR
-    return pack(pieces, footer=footer_text(answer.corpus_version, _check_detail(check)), colour=colour)
+    footer = reader_footer(corpus, answer.corpus_version, _check_detail(check))
+    return pack(pieces, footer=footer, colour=colour)
 
 
 def comparison_line(comparison: FigureComparison, citations: Citations) -> str:

@@ -1,8 +1,18 @@
 """Buttons that keep working after a restart: routed by ``custom_id`` (``DynamicItem``), not by memory.
 
-``pb:<action>:<question id>`` under answers; ``pb:src:<page>:<prev|next>`` under the document list.
-Nothing per message is kept in memory (a fully dynamic view registers no message), so old answers
-cost nothing, and after a restart the same template routes the press to the same code.
+``pb:<action>:<database instance>:<question id>`` under answers; ``pb:src:<page>:<prev|next>`` under
+the document list. Nothing per message is kept in memory (a fully dynamic view registers no
+message), so old answers cost nothing, and after a restart the same template routes the press to
+the same code.
+
+A button acts only on the record it was made for, and only for whoever may press it:
+
+- the instance id names the state database the record is in (``Storage.instance``, made with the
+  file). After a reset (a damaged file set aside, an emptied one) ids start again at 1; a button of
+  the old database, or of the old format without an instance, says it expired rather than act on
+  someone else's new question;
+- the buttons of a personal answer (``/ask private:``, or in a DM) are its asker's alone: anyone else
+  pressing one (a custom id can be forged) is told so, and sees nothing of the question.
 
 discord.py only logs exceptions from dynamic-item callbacks, so each callback hands its errors to
 the one error handler itself.
@@ -17,12 +27,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import discord
 
 from bot.adapter import render, replies
+from bot.adapter.answering import Reasked
 from bot.adapter.errors import report_interaction_error
 from bot.engine.models import Answer
-from bot.storage import Vote
+from bot.storage import QuestionRecord, Vote
 
 if TYPE_CHECKING:
     from bot.adapter.client import PolicyBot
+    from bot.engine.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +43,10 @@ EXPIRED = (
     "This answer has expired: the question behind it is no longer on record. "
     "Please ask again with `/ask` (or mention me)."
 )
+NOT_YOURS = (
+    "This button belongs to someone else's private answer, so only they can use it. "
+    "Ask your own question with `/ask` (or mention me)."
+)
 CORPUS_CHANGED = "The documents have changed since this answer was given; this is from the current version."
 _LOOK: dict[str, tuple[str | None, str | None, discord.ButtonStyle]] = {
     "cite": ("Show passages", "📄", discord.ButtonStyle.secondary),
@@ -38,67 +54,106 @@ _LOOK: dict[str, tuple[str | None, str | None, discord.ButtonStyle]] = {
     "up": (None, "👍", discord.ButtonStyle.secondary),
     "down": (None, "👎", discord.ButtonStyle.secondary),
 }
+# The instance part is optional so that a button of the old format ("pb:more:1") is still routed here,
+# to say it expired, rather than fail silently as a press nothing listens to.
+INSTANCE_PATTERN = r"(?:(?P<instance>[0-9a-f]{1,32}):)?"
+
+
+def scoped(instance: str, record_id: int) -> str:
+    """ "<instance>:<id>"; just "<id>" for a pressed button of the old format (it only says "expired")."""
+    return f"{instance}:{record_id}" if instance else str(record_id)
 
 
 class AnswerButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"pb:(?P<action>cite|more|up|down):(?P<question_id>[0-9]{1,19})",
+    template=r"pb:(?P<action>cite|more|up|down):" + INSTANCE_PATTERN + r"(?P<question_id>[0-9]{1,19})",
 ):
-    def __init__(self, action: Action, question_id: int, *, disabled: bool = False) -> None:
+    def __init__(self, action: Action, instance: str, question_id: int, *, disabled: bool = False) -> None:
         label, emoji, style = _LOOK[action]
         button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
-            label=label, emoji=emoji, style=style, custom_id=f"pb:{action}:{question_id}", disabled=disabled
+            label=label,
+            emoji=emoji,
+            style=style,
+            custom_id=f"pb:{action}:{scoped(instance, question_id)}",
+            disabled=disabled,
         )
         super().__init__(button)
         self.action: Action = action
+        self.instance = instance
         self.question_id = question_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
     ) -> AnswerButton:
-        return cls(cast(Action, match["action"]), int(match["question_id"]))
+        return cls(cast(Action, match["action"]), match["instance"] or "", int(match["question_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = cast("PolicyBot", interaction.client)
         try:
-            await _HANDLERS[self.action](bot, interaction, self.question_id)
+            await replies.defer(interaction, ephemeral=True)
+            record = await _pressed_record(bot, interaction, self.instance, self.question_id)
+            if record is not None:
+                await _HANDLERS[self.action](bot, interaction, record)
         except Exception as exc:
             await report_interaction_error(interaction, exc)
 
 
-def answer_view(question_id: int, answer: Answer) -> discord.ui.View | None:
-    """Buttons under an answer: passages, more, feedback. A non-answer only offers its passages."""
+def answer_view(question_id: int, answer: Answer, instance: str) -> discord.ui.View | None:
+    """Buttons under an answer: passages, more, feedback. A non-answer only offers its passages.
+
+    ``instance`` is the ``Storage.instance`` of the database holding question ``question_id``."""
     view = discord.ui.View(timeout=None)
     if answer.answered:
-        view.add_item(AnswerButton("cite", question_id))
-        view.add_item(AnswerButton("more", question_id, disabled=not answer.more))
-        view.add_item(AnswerButton("up", question_id))
-        view.add_item(AnswerButton("down", question_id))
+        view.add_item(AnswerButton("cite", instance, question_id))
+        view.add_item(AnswerButton("more", instance, question_id, disabled=not answer.more))
+        view.add_item(AnswerButton("up", instance, question_id))
+        view.add_item(AnswerButton("down", instance, question_id))
     elif answer.closest:
-        view.add_item(AnswerButton("cite", question_id))
+        view.add_item(AnswerButton("cite", instance, question_id))
     return view if view.children else None
 
 
-async def _show_passages(bot: PolicyBot, interaction: discord.Interaction, question_id: int) -> None:
-    await replies.defer(interaction, ephemeral=True)
-    reasked = await bot.answers.reask(question_id)
-    if reasked is None:
+async def _pressed_record(
+    bot: PolicyBot, interaction: discord.Interaction, instance: str, question_id: int
+) -> QuestionRecord | None:
+    """The question a button was made for, if it is on record and the presser may use it; else None,
+    the presser told why (privately: the press was deferred privately)."""
+    if not instance or instance != bot.storage.instance:  # the old format without one, or another database's
         await replies.send(interaction, [render.notice(EXPIRED)], ephemeral=True)
-        return
-    messages = render.render_passages(bot.answers.cited_passages(reasked.answer), reasked.answer.corpus_version)
+        return None
+    record = await bot.storage.question(question_id)
+    if record is None:
+        await replies.send(interaction, [render.notice(EXPIRED)], ephemeral=True)
+        return None
+    if record.personal and record.user_id != interaction.user.id:
+        log.warning(
+            "user %s pressed a button of question %d, a private answer of user %s: refused",
+            interaction.user.id, record.id, record.user_id,
+        )  # fmt: skip
+        await replies.send(interaction, [render.notice(NOT_YOURS)], ephemeral=True)
+        return None
+    return record
+
+
+async def _reask(bot: PolicyBot, record: QuestionRecord) -> Reasked:
+    return Reasked(record, await bot.engines.ask(record.question))
+
+
+async def _show_passages(bot: PolicyBot, interaction: discord.Interaction, record: QuestionRecord) -> None:
+    reasked = await _reask(bot, record)
+    messages = render.render_passages(
+        bot.answers.cited_passages(reasked.answer), reasked.answer.corpus_version, corpus_info(bot.engines.engine)
+    )
     await replies.send(interaction, _noted(messages, reasked.corpus_changed), ephemeral=True)
 
 
-async def _more(bot: PolicyBot, interaction: discord.Interaction, question_id: int) -> None:
-    await replies.defer(interaction, ephemeral=True)
-    reasked = await bot.answers.reask(question_id)
-    if reasked is None:
-        await replies.send(interaction, [render.notice(EXPIRED)], ephemeral=True)
-        return
+async def _more(bot: PolicyBot, interaction: discord.Interaction, record: QuestionRecord) -> None:
+    reasked = await _reask(bot, record)
     # Unanswered now means the corpus changed and no longer answers: say so rather than show nothing.
     answer = reasked.answer
-    messages = render.render_more(answer) if answer.answered else render.render_answer(answer)
+    corpus = corpus_info(bot.engines.engine)
+    messages = render.render_more(answer, corpus) if answer.answered else render.render_answer(answer, corpus)
     await replies.send(interaction, _noted(messages, reasked.corpus_changed), ephemeral=True)
 
 
@@ -113,13 +168,8 @@ def _noted(messages: list[render.Rendered], corpus_changed: bool) -> list[render
 _VOTE_WORDS = {1: "👍", -1: "👎"}
 
 
-def _vote(vote: Vote) -> Callable[[PolicyBot, discord.Interaction, int], Awaitable[None]]:
-    async def handler(bot: PolicyBot, interaction: discord.Interaction, question_id: int) -> None:
-        await replies.defer(interaction, ephemeral=True)
-        record = await bot.storage.question(question_id)
-        if record is None:
-            await replies.send(interaction, [render.notice(EXPIRED)], ephemeral=True)
-            return
+def _vote(vote: Vote) -> Callable[[PolicyBot, discord.Interaction, QuestionRecord], Awaitable[None]]:
+    async def handler(bot: PolicyBot, interaction: discord.Interaction, record: QuestionRecord) -> None:
         previous = await bot.storage.record_vote(record, interaction.user.id, vote)
         if previous is None:
             text = f"Thanks — your {_VOTE_WORDS[vote]} is recorded."
@@ -132,12 +182,26 @@ def _vote(vote: Vote) -> Callable[[PolicyBot, discord.Interaction, int], Awaitab
     return handler
 
 
-_HANDLERS: dict[str, Callable[[PolicyBot, discord.Interaction, int], Awaitable[None]]] = {
+_HANDLERS: dict[str, Callable[[PolicyBot, discord.Interaction, QuestionRecord], Awaitable[None]]] = {
     "cite": _show_passages,
     "more": _more,
     "up": _vote(1),
     "down": _vote(-1),
 }
+
+
+# -- what a footer says about the corpus ---------------------------------------------------------
+
+_corpus_info: list[render.CorpusInfo] = []  # the last one made: versions are content hashes
+
+
+def corpus_info(engine: Engine) -> render.CorpusInfo:
+    """The corpus an engine serves, as a footer tells it (computed once per corpus version)."""
+    if _corpus_info and _corpus_info[0].version == engine.version:
+        return _corpus_info[0]
+    info = render.CorpusInfo.of(engine.documents, engine.version)
+    _corpus_info[:] = [info]
+    return info
 
 
 # -- the document list's pages -------------------------------------------------------------------
@@ -176,7 +240,7 @@ class SourcesPageButton(
 
 def sources_page(bot: PolicyBot, page: int) -> render.SourcesPage:
     engine = bot.engines.engine
-    return render.render_sources(engine.documents, engine.passage_counts(), engine.version, page)
+    return render.render_sources(engine.documents, engine.passage_counts(), engine.version, page, corpus_info(engine))
 
 
 def sources_view(page: render.SourcesPage) -> discord.ui.View | None:

@@ -45,8 +45,10 @@ async def test_ask_answers_with_cited_sentences(fake_discord: FakeDiscord, bot: 
     assert sources["value"] == (
         f"[1] ¶58 · [2] ¶67 · [3] ¶32 — {SEED_TITLE} · Daily Mail (David Barrett and Jason Groves) · 2023-12-05"
     )
-    assert embed["footer"]["text"] == f"corpus {SEED_VERSION} · 3 sentences"
-    assert custom_ids(payload) == ["pb:cite:1", "pb:more:1", "pb:up:1", "pb:down:1"]
+    # Readable first (how recent, how many documents); the version last, for tracing (issue 18, item 11).
+    assert embed["footer"]["text"] == f"documents as of 5 Dec 2023 · 1 document · 3 sentences · corpus {SEED_VERSION}"
+    instance = bot.storage.instance
+    assert custom_ids(payload) == [f"pb:{action}:{instance}:1" for action in ("cite", "more", "up", "down")]
     assert not int(payload.get("flags", 0)) & EPHEMERAL
 
 
@@ -68,7 +70,7 @@ async def test_mention_gets_a_reply_rendered_the_same_way(fake_discord: FakeDisc
     assert embed["title"] == UNLAWFUL_QUESTION  # the mention is stripped from the question
     assert "judges said the **scheme** was **unlawful**" in embed["description"]
     assert "¶44" in embed["fields"][0]["value"] and SEED_TITLE in embed["fields"][0]["value"]
-    assert custom_ids(payload)[0] == "pb:cite:1"
+    assert custom_ids(payload)[0] == f"pb:cite:{bot.storage.instance}:1"
 
 
 async def test_bot_messages_are_ignored_and_a_bare_mention_gets_help(fake_discord: FakeDiscord, bot: PolicyBot) -> None:
@@ -96,8 +98,8 @@ async def test_unanswerable_question_says_so_and_lists_closest_passages(
     assert "**Closest passages — not a direct answer:**" in embed["description"]
     assert "[1] “The visit is part of a series of engagements" in embed["description"]
     assert "¶31" in embed["fields"][0]["value"]
-    assert embed["footer"]["text"] == f"corpus {SEED_VERSION} · not answered"
-    assert custom_ids(payload) == ["pb:cite:1"]  # its passages, but no "More" nor votes
+    assert embed["footer"]["text"] == f"documents as of 5 Dec 2023 · 1 document · not answered · corpus {SEED_VERSION}"
+    assert custom_ids(payload) == [f"pb:cite:{bot.storage.instance}:1"]  # its passages, but no "More" nor votes
     (gap,) = await bot.storage.unanswered()
     assert (gap.question, gap.user_id, gap.corpus_version) == (
         UNANSWERABLE_QUESTION, fake_discord.world.alice.id, SEED_VERSION,

@@ -87,8 +87,10 @@ async def test_a_wrong_figure_is_shown_against_the_documents_privately(
     )
     (sources,) = embed["fields"]
     assert sources["name"] == "Sources" and sources["value"].startswith("[1] ¶66") and SEED_TITLE in sources["value"]
-    assert embed["footer"]["text"].startswith(f"corpus {SEED_VERSION} · 1 figure compared")
-    assert custom_ids(payload) == ["pb:share:1"]
+    assert embed["footer"]["text"] == (
+        f"documents as of 5 Dec 2023 · 1 document · 1 figure compared · 1 sentence · corpus {SEED_VERSION}"
+    )
+    assert custom_ids(payload) == [f"pb:share:{bot.storage.instance}:1"]
     record = await bot.storage.check(1)
     assert record is not None and record.claim == MILLION and record.corpus_version == SEED_VERSION
 
@@ -123,7 +125,10 @@ async def test_an_off_topic_claim_is_declined(fake_discord: FakeDiscord, bot: Po
     assert "**Figures**" not in text and "**What the documents say**" not in text
     assert "The documents do not say anything that directly bears on this." in text
     assert "**Closest passages — not a direct answer:**" in text
-    assert payload["embeds"][0]["footer"]["text"] == f"corpus {SEED_VERSION} · not answered"
+    assert (
+        payload["embeds"][0]["footer"]["text"]
+        == f"documents as of 5 Dec 2023 · 1 document · not answered · corpus {SEED_VERSION}"
+    )
 
 
 async def test_slash_check_works_the_same(fake_discord: FakeDiscord, bot: PolicyBot) -> None:
@@ -131,7 +136,7 @@ async def test_slash_check_works_the_same(fake_discord: FakeDiscord, bot: Policy
     interaction = await fake_discord.send_slash_command("check", {"claim": MILLION})
     from_slash = await final_message(fake_discord, interaction)
     assert _private(from_slash) and from_slash["embeds"] == from_menu["embeds"]
-    assert custom_ids(from_slash) == ["pb:share:2"]
+    assert custom_ids(from_slash) == [f"pb:share:{bot.storage.instance}:2"]
 
 
 async def test_a_message_without_text_says_so(fake_discord: FakeDiscord, bot: PolicyBot) -> None:
@@ -156,7 +161,7 @@ async def test_a_hostile_message_pings_nobody_and_is_echoed_escaped(fake_discord
     echo = description(payload).split("\n\n")[0]
     assert echo == (
         "The message: “@\u200beveryone \\<@&\u200b123> \\<@\u200b456> ＠\u200bhere \\*\\*net migration\\*\\* hit a "
-        "million last year, see \\[official\\](https://evil.example) \\|\\|really\\|\\| \\`now\\`”"
+        "million last year, see \\[official\\](`https://evil.example`) \\|\\|really\\|\\| \\`now\\`”"
     )
     assert "**differs from**" in shown
     # running_bot checks that every write pinged nobody
@@ -177,10 +182,17 @@ async def _share(fake: FakeDiscord, custom_id: str, message: dict[str, Any] | No
     return await final_message(fake, interaction)
 
 
+def share_button(message: dict[str, Any] | None) -> str:
+    """The custom id of the share button under a private check ("pb:share:<database instance>:<id>")."""
+    assert message is not None
+    (custom_id,) = custom_ids(message)
+    return custom_id
+
+
 async def test_share_posts_the_result_publicly(fake_discord: FakeDiscord, bot: PolicyBot) -> None:
     interaction, private = await _menu(fake_discord, "@everyone " + MILLION)
     message = fake_discord.messages.get(interaction.original_message_id or 0)
-    shared = await _share(fake_discord, "pb:share:1", message)
+    shared = await _share(fake_discord, share_button(message), message)
     assert not _private(shared)
     assert shared["embeds"] == private["embeds"]
     assert not shared.get("components")  # nothing to share again
@@ -196,13 +208,14 @@ async def test_share_after_a_restart_works_or_says_expired(
     message = fake_discord.messages.get(interaction.original_message_id or 0)
     # A new process: new client, new engine object, same state directory.
     async with running_bot(fake_discord, settings, Engine.from_folder(settings.corpus_dir)) as bot:
-        shared = await _share(fake_discord, "pb:share:1", message)
+        shared = await _share(fake_discord, share_button(message), message)
         assert not _private(shared) and shared["embeds"] == private["embeds"]
         assert await bot.storage.forget_checks_before(float("inf")) == 1
-        expired_press = await fake_discord.send_component("pb:share:1", message)
+        expired_press = await fake_discord.send_component(share_button(message), message)
         expired = await final_message(fake_discord, expired_press, count=1)
         assert _private(expired) and expired["content"] == EXPIRED
-        unknown = await final_message(fake_discord, await fake_discord.send_component("pb:share:999"), count=1)
+        unknown_id = f"pb:share:{bot.storage.instance}:999"
+        unknown = await final_message(fake_discord, await fake_discord.send_component(unknown_id), count=1)
         assert unknown["content"] == EXPIRED
 
 
@@ -216,7 +229,7 @@ async def test_share_after_the_corpus_changed_says_so(
     shutil.copytree(SEEDS, changed)
     (changed / "extra.md").write_text("# Extra\n\nAn unrelated note about bus fares.\n", encoding="utf-8")
     async with running_bot(fake_discord, settings, Engine.from_folder(changed)):
-        shared = await _share(fake_discord, "pb:share:1", message)
+        shared = await _share(fake_discord, share_button(message), message)
         assert shared["content"] == CORPUS_CHANGED and "**745,000**" in description(shared)
 
 
@@ -226,7 +239,7 @@ async def test_checks_and_shares_share_the_cooldown(
     async with running_bot(fake_discord, settings, seed_engine, cooldown=Cooldown(1, 60)):
         interaction, _ = await _menu(fake_discord, MILLION)
         message = fake_discord.messages.get(interaction.original_message_id or 0)
-        press = await fake_discord.send_component("pb:share:1", message)
+        press = await fake_discord.send_component(share_button(message), message)
         refused = await callback(fake_discord, press)
         assert refused.callback_type == 4 and refused.json["data"]["flags"] & EPHEMERAL
         assert "You're asking quickly" in refused.json["data"]["content"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -11,7 +12,15 @@ from bot.adapter.client import PolicyBot
 from bot.adapter.cogs.info import EXAMPLES
 from bot.config import Settings
 from bot.engine.engine import Engine
-from tests.adapter.conftest import EPHEMERAL, SEED_TITLE, SEED_VERSION, final_message, make_settings, running_bot
+from tests.adapter.conftest import (
+    EPHEMERAL,
+    SALARY_QUESTION,
+    SEED_TITLE,
+    SEED_VERSION,
+    final_message,
+    make_settings,
+    running_bot,
+)
 from tests.fake_discord import FakeDiscord
 
 STRING, BOOLEAN = 3, 5
@@ -94,9 +103,15 @@ async def test_sources_lists_documents_privately(fake_discord: FakeDiscord, bot:
     (embed,) = record.json["data"]["embeds"]
     assert embed["title"] == "Documents (1)"
     assert embed["description"] == (
-        f"1. **{SEED_TITLE}** · Daily Mail (David Barrett and Jason Groves) · 2023-12-05 · 73 passages"
+        f"1. **{SEED_TITLE}** · Daily Mail (David Barrett and Jason Groves) · 2023-12-05 · 73 passages · *no link*"
     )
-    assert embed["footer"]["text"] == f"corpus {SEED_VERSION} · 1 document"
+    (links,) = embed["fields"]  # which documents lack a web address (issue 18, item 11)
+    assert links == {
+        "name": "Links",
+        "value": "1 document marked *no link* has no web address on record.",
+        "inline": False,
+    }
+    assert embed["footer"]["text"] == f"documents as of 5 Dec 2023 · 1 document · corpus {SEED_VERSION}"
     assert not record.json["data"].get("components")  # one page: no buttons
 
 
@@ -108,7 +123,7 @@ async def test_sources_pages_turn(fake_discord: FakeDiscord, settings: Settings,
     async with running_bot(fake_discord, settings, Engine.from_folder(folder)):
         interaction = await fake_discord.send_slash_command("sources")
         first = (await fake_discord.wait_for_response(interaction)).json["data"]
-        assert first["embeds"][0]["footer"]["text"].endswith("23 documents · page 1/3")
+        assert first["embeds"][0]["footer"]["text"].startswith("23 documents · page 1/3 · corpus ")  # none dated
         assert first["embeds"][0]["description"].count("\n") == 9
         buttons = first["components"][0]["components"]
         assert [(b["custom_id"], b.get("disabled", False)) for b in buttons] == [
@@ -120,7 +135,7 @@ async def test_sources_pages_turn(fake_discord: FakeDiscord, settings: Settings,
             record = await fake_discord.wait_for_response(turned)
             assert record.callback_type == 7  # the same message, edited
             page = record.json["data"]["embeds"][0]
-            assert page["footer"]["text"].endswith(f"page {target + 1}/3")
+            assert f"· page {target + 1}/3 · corpus " in page["footer"]["text"]
             assert page["description"].startswith(first_line)
         last = record.json["data"]["components"][0]["components"]
         assert [(b["custom_id"], b.get("disabled", False)) for b in last] == [
@@ -146,3 +161,25 @@ async def test_help_explains_every_command_with_an_example(fake_discord: FakeDis
     assert (
         "mention me" in embed["description"] and "Policy Bot why was the scheme ruled unlawful?" in embed["description"]
     )
+
+
+async def test_sources_and_answers_link_documents_with_a_url(
+    fake_discord: FakeDiscord, settings: Settings, corpus_copy: Path
+) -> None:
+    url = "https://www.dailymail.co.uk/news/article-12824553/rwanda-treaty.html"
+    sidecar = corpus_copy / "000_bcbaab6fdc511440.txt.meta.json"
+    sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "url": url}))
+    (corpus_copy / "fares.md").write_text("# Bus fares\n\nThe bus fare cap stays at £2 until 2025.\n")
+    async with running_bot(fake_discord, settings, Engine.from_folder(corpus_copy)):
+        interaction = await fake_discord.send_slash_command("sources")
+        (embed,) = (await fake_discord.wait_for_response(interaction)).json["data"]["embeds"]
+        first, second = embed["description"].split("\n")
+        assert first.startswith(f"1. **[{SEED_TITLE}]({url})** · ") and "no link" not in first
+        assert second.startswith("2. **Bus fares** · ") and second.endswith(" · *no link*")
+        assert embed["fields"][0]["value"] == (
+            "Titles link to the original document. 1 document marked *no link* has no web address on record."
+        )
+        assert embed["footer"]["text"].startswith("documents as of 5 Dec 2023 · 2 documents · corpus ")
+        asked = await fake_discord.send_slash_command("ask", {"question": SALARY_QUESTION})
+        sources = (await final_message(fake_discord, asked))["embeds"][0]["fields"][0]
+        assert sources["name"] == "Sources" and f"— [{SEED_TITLE}]({url}) · Daily Mail" in sources["value"]

@@ -99,7 +99,8 @@ def test_fit_stays_within_the_limit_and_only_cuts_the_raw_text(text: str, limit:
     assert measure(out) <= limit
     if out.endswith(ELLIPSIS) and not text.endswith(ELLIPSIS):
         shown = plain(out[: -len(ELLIPSIS)])
-        assert render.neutralise_mentions(text).startswith(shown.rstrip()) or shown == ""
+        # A prefix of the raw text (neutralising only adds zero-width spaces; a cut "@e" of "@everyone" has none).
+        assert text.startswith(shown.replace(ZWSP, "").rstrip()) or shown == ""
         assert not re.search(r"(?<!\\)(\\\\)*\\$", out[: -len(ELLIPSIS)])  # no dangling escape
     else:
         assert plain(out) == render.neutralise_mentions(text)
@@ -273,3 +274,48 @@ def test_real_answer_renders_as_documented(seed_engine: Engine) -> None:
     (embed,) = message.embeds
     assert isinstance(embed, discord.Embed) and embed.colour == render.ANSWER_COLOUR
     assert embed.description is not None and embed.description.startswith("“The **salary threshold** for a")
+
+
+# -- footers and links a member can read (issue 18, item 11) --------------------------------------
+
+
+def _document(n: int, date: str | None, url: str | None = None) -> Document:
+    return Document(
+        id=f"d{n}", path=f"d{n}", sha256="0", meta=DocumentMeta(title=f"T{n}", date=date, url=url), text="x"
+    )
+
+
+def test_the_footer_says_how_recent_and_how_many_documents_then_the_version() -> None:
+    documents = [
+        _document(1, "2023-12-05"),
+        _document(2, "December 2024"),
+        _document(3, None),
+        _document(4, "2024-01-31"),
+    ]
+    corpus = render.CorpusInfo.of(documents, "abc")
+    assert corpus.documents == 4 and str(corpus.newest) == "2024-01-31"  # free-text dates are not compared
+    assert render.reader_footer(corpus, "abc", "3 sentences") == (
+        "documents as of 31 Jan 2024 · 4 documents · 3 sentences · corpus abc"
+    )
+    undated = render.CorpusInfo.of([_document(1, None)], "abc")
+    assert render.reader_footer(undated, "abc", "not answered") == "1 document · not answered · corpus abc"
+    # An answer from another version than the corpus described (swapped meanwhile): only what is certain.
+    assert render.reader_footer(corpus, "older", "3 sentences") == "corpus older · 3 sentences"
+    assert render.reader_footer(None, "abc", "3 sentences") == "corpus abc · 3 sentences"
+
+
+def test_sources_link_titles_with_a_url_and_mark_those_without() -> None:
+    documents = [_document(1, None, "https://gov.example/a"), _document(2, None), _document(3, None, "javascript:x")]
+    corpus = render.CorpusInfo.of(documents, "v")
+    page = render.render_sources(documents, {}, "v", 0, corpus)
+    (embed,) = page.message.embeds
+    assert embed.description == (
+        "1. **[T1](https://gov.example/a)** · 0 passages\n2. **T2** · 0 passages · *no link*\n"
+        "3. **T3** · 0 passages · *no link*"
+    )
+    assert [(f.name, f.value) for f in embed.fields] == [
+        ("Links", "Titles link to the original document. 2 documents marked *no link* have no web address on record.")
+    ]
+    assert embed.footer.text == "3 documents · corpus v"
+    linked = render.render_sources(documents[:1], {}, "v", 0).message.embeds[0]
+    assert not linked.fields and linked.footer.text == "corpus v · 1 document"

@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.adapter import render, replies
 from bot.adapter.cooldown import refuse_if_cooling
-from bot.adapter.views import answer_view
+from bot.adapter.views import answer_view, corpus_info
 from bot.engine.engine import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
@@ -51,10 +51,15 @@ class AskCog(commands.Cog):
             return
         await replies.defer(interaction, ephemeral=private)
         asked = await self.bot.answers.ask(
-            question, user_id=interaction.user.id, guild_id=interaction.guild_id, channel_id=interaction.channel_id
+            question,
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            private=private,  # recorded with the question: its buttons are then the asker's alone
         )
-        view = answer_view(asked.question_id, asked.answer)
-        await replies.send(interaction, render.render_answer(asked.answer), ephemeral=private, view=view)
+        view = answer_view(asked.question_id, asked.answer, self.bot.storage.instance)
+        messages = render.render_answer(asked.answer, corpus_info(self.bot.engines.engine))
+        await replies.send(interaction, messages, ephemeral=private, view=view)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -80,5 +85,7 @@ class AskCog(commands.Cog):
             guild_id=message.guild.id if message.guild else None,
             channel_id=message.channel.id,
         )
-        view = answer_view(asked.question_id, asked.answer)
-        await replies.reply(message, render.render_answer(asked.answer), view=view)
+        view = answer_view(asked.question_id, asked.answer, self.bot.storage.instance)
+        await replies.reply(
+            message, render.render_answer(asked.answer, corpus_info(self.bot.engines.engine)), view=view
+        )

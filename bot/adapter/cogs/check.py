@@ -1,10 +1,12 @@
 """Holding a message up to the documents: the "Check against the documents" context menu and ``/check``.
 
 The reply is private: a check is for the person who asked. A "Share in channel" button under it posts
-the same result publicly. The button carries only the id of the stored claim (``pb:share:<id>``) and
-is routed by that custom_id (``DynamicItem``), so it keeps working after a restart: the press re-runs
-the stored claim against the current engine, as the answer buttons do with questions. A claim no
-longer on record says it expired.
+the same result publicly. The button carries only the id of the stored claim and of the state
+database holding it (``pb:share:<instance>:<id>``, see ``views``) and is routed by that custom_id
+(``DynamicItem``), so it keeps working after a restart: the press re-runs the stored claim against
+the current engine, as the answer buttons do with questions. A claim no longer on record, or a
+button of another database (reset since), says it expired. Only the person who ran the check may
+share it: the check was private, and a custom id can be forged.
 
 Without the message-content intent, Discord still sends the target message's content in a
 context-menu interaction (its resolved data), which is all the menu needs.
@@ -24,6 +26,7 @@ from bot.adapter import render, replies
 from bot.adapter.cooldown import refuse_if_cooling
 from bot.adapter.errors import report_interaction_error
 from bot.adapter.render_figures import render_check, render_no_text
+from bot.adapter.views import INSTANCE_PATTERN, corpus_info, scoped
 from bot.engine.claims import MAX_CLAIM_CHARS, check_claim
 
 if TYPE_CHECKING:
@@ -37,12 +40,16 @@ EXPIRED = (
     "This check has expired: the message behind it is no longer on record. "
     "Run **Check against the documents** on it again (or use `/check`)."
 )
+NOT_YOURS = (
+    "Only the person who ran this check can share it. "
+    "Run **Check against the documents** on the message yourself (or use `/check`)."
+)
 CORPUS_CHANGED = "The documents have changed since this check was made; this is from the current version."
 
 
-def check_messages(engine: Engine, claim: str) -> list[render.Rendered]:
+def check_messages(engine: Engine, claim: str, corpus: render.CorpusInfo | None = None) -> list[render.Rendered]:
     """The reply for a check (blocking: run it in a worker thread)."""
-    return render_check(check_claim(engine, claim))
+    return render_check(check_claim(engine, claim), corpus)
 
 
 def claim_text(content: str) -> str:
@@ -52,48 +59,60 @@ def claim_text(content: str) -> str:
 
 class ShareCheckButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"pb:share:(?P<check_id>[0-9]{1,19})",
+    template=r"pb:share:" + INSTANCE_PATTERN + r"(?P<check_id>[0-9]{1,19})",
 ):
     """Posts a private check's result in the channel, pinging nobody."""
 
-    def __init__(self, check_id: int) -> None:
+    def __init__(self, instance: str, check_id: int) -> None:
         button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
-            label="Share in channel", emoji="📣", style=discord.ButtonStyle.secondary, custom_id=f"pb:share:{check_id}"
+            label="Share in channel",
+            emoji="📣",
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"pb:share:{scoped(instance, check_id)}",
         )
         super().__init__(button)
+        self.instance = instance
         self.check_id = check_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
     ) -> ShareCheckButton:
-        return cls(int(match["check_id"]))
+        return cls(match["instance"] or "", int(match["check_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         # discord.py only logs what a dynamic item raises: hand errors to the one handler ourselves.
         try:
-            await share(cast("PolicyBot", interaction.client), interaction, self.check_id)
+            await share(cast("PolicyBot", interaction.client), interaction, self.instance, self.check_id)
         except Exception as exc:
             await report_interaction_error(interaction, exc)
 
 
-def share_view(check_id: int) -> discord.ui.View:
+def share_view(instance: str, check_id: int) -> discord.ui.View:
+    """The share button of check ``check_id``, held in the state database ``instance``."""
     view = discord.ui.View(timeout=None)
-    view.add_item(ShareCheckButton(check_id))
+    view.add_item(ShareCheckButton(instance, check_id))
     return view
 
 
-async def share(bot: PolicyBot, interaction: discord.Interaction, check_id: int) -> None:
-    record = await bot.storage.check(check_id)
+async def share(bot: PolicyBot, interaction: discord.Interaction, instance: str, check_id: int) -> None:
+    # Another database's id (reset since), or the old format without one, may name someone else's check.
+    record = await bot.storage.check(check_id) if instance and instance == bot.storage.instance else None
     if record is None:
         await replies.send(interaction, [render.notice(EXPIRED)], ephemeral=True)
+        return
+    if record.user_id != interaction.user.id:
+        log.warning(
+            "user %s pressed share on check %d of user %s: refused", interaction.user.id, check_id, record.user_id
+        )
+        await replies.send(interaction, [render.notice(NOT_YOURS)], ephemeral=True)
         return
     # Sharing posts in public: the same limit as asking keeps a button from flooding a channel.
     if await refuse_if_cooling(bot.cooldown, interaction):
         return
     await replies.defer(interaction, ephemeral=False)
     engine = bot.engines.engine
-    messages = await asyncio.to_thread(check_messages, engine, record.claim)
+    messages = await asyncio.to_thread(check_messages, engine, record.claim, corpus_info(engine))
     if record.corpus_version != engine.version and messages:
         first = messages[0]
         content = CORPUS_CHANGED + ("\n" + first.content if first.content else "")
@@ -133,7 +152,7 @@ class CheckCog(commands.Cog):
             return
         await replies.defer(interaction, ephemeral=True)
         engine = self.bot.engines.engine  # pinned for this check
-        messages = await asyncio.to_thread(check_messages, engine, claim)
+        messages = await asyncio.to_thread(check_messages, engine, claim, corpus_info(engine))
         check_id = await self.bot.storage.record_check(
             claim,
             user_id=interaction.user.id,
@@ -142,4 +161,4 @@ class CheckCog(commands.Cog):
             corpus_version=engine.version,
         )
         log.info("check %d from user %s (corpus %s)", check_id, interaction.user.id, engine.version)
-        await replies.send(interaction, messages, ephemeral=True, view=share_view(check_id))
+        await replies.send(interaction, messages, ephemeral=True, view=share_view(self.bot.storage.instance, check_id))
