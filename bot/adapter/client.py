@@ -2,7 +2,9 @@
 
 No privileged intents: mentions of the bot (and DMs) still carry their content. Commands are synced
 only when the tree changed since the last sync to the same place (Discord limits how many commands
-an application may create per day), or when forced.
+an application may create per day), or when forced. Neither a failing sync (Discord out of reach) nor
+a state database that cannot say or keep what was synced stops the start: the commands Discord
+already has keep working, and an unknown last sync means syncing again.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import json
 import logging
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.adapter import errors
-from bot.adapter.answering import AnswerService
+from bot.adapter.answering import STORAGE_ERRORS, AnswerService
 from bot.adapter.cogs.ask import AskCog
 from bot.adapter.cogs.check import CheckCog
 from bot.adapter.cogs.corpus_admin import CorpusAdminCog
@@ -75,6 +78,15 @@ class PolicyBot(commands.Bot):
             # Serving the commands Discord already has beats not starting at all.
             log.exception("command sync failed; the previously synced commands stay in place")
             self.synced = False
+        except (TimeoutError, aiohttp.ClientConnectionError, OSError) as exc:
+            log.warning("command sync failed, Discord cannot be reached (%s); the synced commands stay in place", exc)
+            self.synced = False
+
+    def use_storage(self, storage: Storage) -> None:
+        """Record to ``storage`` from now on (the real state database, once it opens after a start on a
+        stand-in; see ``bot.adapter.runner``)."""
+        self.storage = storage
+        self.answers.storage = storage
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: questions by mention are the ask cog's listener."""
@@ -103,10 +115,18 @@ class PolicyBot(commands.Bot):
         target = f"guild {guild.id}" if guild else "global"
         scope = f"application {self.application_id} {target}"  # another application must sync for itself
         force = self.settings.force_sync if force is None else force
-        if not force and await self.storage.sync_hash(scope) == digest:
+        try:
+            last = await self.storage.sync_hash(scope)
+        except STORAGE_ERRORS as exc:
+            log.warning("the last command sync is unknown (state database: %s): syncing", exc)
+            last = None
+        if not force and last == digest:
             log.info("commands unchanged since the last sync (%s): not syncing", target)
             return False
         synced = await self.tree.sync(guild=guild)
-        await self.storage.set_sync_hash(scope, digest)
+        try:
+            await self.storage.set_sync_hash(scope, digest)
+        except STORAGE_ERRORS as exc:
+            log.warning("could not note the command sync (state database: %s): the next start syncs again", exc)
         log.info("synced %d commands (%s)%s", len(synced), target, " (forced)" if force else "")
         return True

@@ -8,24 +8,33 @@ serialised so two ``/corpus refresh`` calls cannot race to swap.
 the folder (add, remove, restore, or none for edits made on disk), builds a new engine in a worker
 thread, validates it and only then swaps it in. When the build raises or the result is not valid,
 the change is undone and the old engine keeps serving.
+
+Memory stays flat across corpus changes (issue 16): every engine is frozen out of the garbage
+collector's sight while it serves, and one it replaced is thawed and collected once nothing holds it
+any more (``release_retired``, tried a few times after each swap: a question in flight keeps its
+engine for a second or two, a moderator's reply a little longer while it compares the two).
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import threading
-from collections.abc import Callable
+import weakref
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.engine.documents import corpus_files
 from bot.engine.engine import Engine
+from bot.engine.gc_pause import collect_frozen, freeze
 from bot.engine.models import Answer
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+# Seconds after a swap at which the replaced engine is looked for (and collected once nothing holds
+# it); the attempts stop as soon as every replaced engine is gone.
+RELEASE_DELAYS = (1.0, 10.0, 60.0, 600.0)
 
 
 class RebuildRejected(Exception):
@@ -67,10 +76,10 @@ def freeze_engine_memory() -> None:
     """Move the (long-lived, immutable) engine out of the garbage collector's sight.
 
     A full collection walks every object: ~180 ms with 5,000 passages, a stall of the event loop each
-    time. Frozen objects are never scanned, and freezing is cheap; an engine swapped out is still
-    freed by reference counting when the last question using it finishes.
+    time. Frozen objects are never scanned, and freezing is cheap. Frozen objects are never collected
+    either, and an engine holds reference cycles: one swapped out is freed by ``EngineHost.release_retired``.
     """
-    gc.freeze()
+    freeze()
 
 
 class EngineHost:
@@ -83,6 +92,9 @@ class EngineHost:
         self.sentences = sentences
         self.builder = builder  # what refresh builds with (a test can slow it down or make it fail)
         self._rebuilding = asyncio.Lock()
+        self._retired: list[weakref.ref[Engine]] = []  # engines swapped out and not yet collected
+        self._releases: list[asyncio.TimerHandle] = []
+        self.release_delays = RELEASE_DELAYS
 
     @property
     def engine(self) -> Engine:
@@ -104,7 +116,38 @@ class EngineHost:
         freeze_engine_memory()
         if not engine.figures_ready:
             self.warming = warm_up(engine)
+        if old is not engine:
+            self._retired.append(weakref.ref(old))
+            self._schedule_releases()
         return old
+
+    def _schedule_releases(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # swapped outside an event loop (a script): it calls release_retired itself
+            return
+        self._cancel_releases()
+        self._releases = [loop.call_later(delay, self.release_retired) for delay in self.release_delays]
+
+    def _cancel_releases(self) -> None:
+        for handle in self._releases:
+            handle.cancel()
+        self._releases = []
+
+    def release_retired(self) -> int:
+        """Collect the replaced engines nothing holds any more; returns how many are still held.
+
+        One full collection (a pause of tens of milliseconds) when some replaced engine is still
+        there, none otherwise. An engine a question still uses survives and is tried again later."""
+        held = [ref for ref in self._retired if ref() is not None]
+        if held:
+            collect_frozen()
+        self._retired = [ref for ref in held if ref() is not None]
+        if len(self._retired) < len(held):
+            log.info("freed %d replaced engine(s)", len(held) - len(self._retired))
+        if not self._retired:
+            self._cancel_releases()
+        return len(self._retired)
 
     async def refresh(
         self,
@@ -113,13 +156,16 @@ class EngineHost:
         change: Callable[[], object] | None = None,
         undo: Callable[[], object] | None = None,
         check: Callable[[Engine], None] | None = None,
+        commit: Callable[[Engine], Awaitable[object]] | None = None,
         progress: Progress | None = None,
     ) -> tuple[Engine, Engine]:
         """Apply ``change`` (a blocking function, run in a worker thread), rebuild, validate, swap.
 
-        Returns the (old, new) engines. ``check`` adds a caller's validation (raise to reject).
-        If the change raises nothing else happens; if the build or a check fails, ``undo`` runs
-        and the error is raised with the old engine still serving.
+        Returns the (old, new) engines. ``check`` adds a caller's validation (raise to reject);
+        ``commit`` is awaited last, after every check and just before the swap (the audit row of a
+        moderator's change: no change is served before it is on record). If the change raises
+        nothing else happens; if the build, a check or the commit fails, ``undo`` runs and the
+        error is raised with the old engine still serving.
         """
         report = progress or (lambda stage: None)
         if self._rebuilding.locked():
@@ -135,6 +181,8 @@ class EngineHost:
                 check_rebuilt(engine, folder)
                 if check is not None:
                     check(engine)
+                if commit is not None:
+                    await commit(engine)
             except BaseException:
                 if undo is not None:
                     try:

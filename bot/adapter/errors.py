@@ -2,13 +2,16 @@
 
 The asker gets a short private reply with a reference id; the log gets the traceback under the
 same id, so a report ("it said E-3F9A0C12") leads straight to the cause. Errors we raise on
-purpose (``UserFacingError``) are just said, privately, with no traceback.
+purpose (``UserFacingError``) are just said, privately, with no traceback. A state database that
+is locked, full or read-only is not a bug: the asker is told the bot's records are unavailable for
+now (with a reference too), and the log gets one line, not a traceback.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 import sys
 from typing import Any, cast
 
@@ -33,6 +36,13 @@ def apology(reference: str) -> str:
     return (
         f"Sorry, something went wrong on my side. Reference: `{reference}` — "
         "quote it to the server's moderators if it keeps happening."
+    )
+
+
+def records_unavailable(reference: str) -> str:
+    return (
+        "I could not reach my records just now (my database is busy, full or read-only), so that could not be "
+        f"done. Please try again in a minute. Reference: `{reference}`"
     )
 
 
@@ -68,6 +78,10 @@ async def report_interaction_error(interaction: discord.Interaction, error: Base
         await tell_privately(interaction, "That command no longer exists; Discord will show the current list shortly.")
         return None
     reference = new_reference()
+    if isinstance(error, sqlite3.OperationalError):  # locked, full, read-only, I/O: the disk, not the code
+        log.error("reference %s: state database error in %s: %s", reference, _describe(interaction), error)
+        await tell_privately(interaction, records_unavailable(reference))
+        return reference
     log.error("reference %s: error in %s", reference, _describe(interaction), exc_info=error)
     await tell_privately(interaction, apology(reference))
     return reference

@@ -10,12 +10,18 @@ set, a short message in that channel. Posting runs in the background so a slow o
 channel never delays (or breaks) the moderator's reply; a failed post is logged, the row stays.
 Autocomplete fires on every keystroke: its refusals are all recorded, but posted at most once per
 member per ``AUTOCOMPLETE_POST_GAP`` seconds so one curious member cannot flood the log channel.
+
+A corpus change is recorded before it is served (``record(..., required=True)``, issue 16): when the
+audit row cannot be stored (the state database locked, full or read-only) the change is undone and
+the moderator told why. Anything else (a refusal, a listing) is still done, or refused, without its
+row: the failure is logged and the log channel still gets the message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -39,6 +45,10 @@ NOT_PERMITTED = (
 )
 AUTOCOMPLETE_POST_GAP = 600.0
 _POST_DRAIN_SECONDS = 5.0
+
+
+class AuditUnavailable(UserFacingError):
+    """The audit row of a change could not be stored, so the change is not made."""
 
 
 class NotPermitted(UserFacingError, app_commands.CheckFailure):
@@ -103,20 +113,39 @@ class Moderation:
         sha256: str | None = None,
         reason: str | None = None,
         post: bool = True,
+        required: bool = False,
     ) -> AuditRecord:
-        """Store one audit row (who, when, what, outcome, why) and post it to the log channel."""
+        """Store one audit row (who, when, what, outcome, why) and post it to the log channel.
+
+        If the row cannot be stored: with ``required`` raise ``AuditUnavailable`` (the caller undoes
+        its change); else log it and carry on, returning the row unstored (id 0) and still posting it."""
         user = interaction.user
-        record = await self.bot.storage.record_audit(
-            user_id=user.id,
-            user_name=user.name,
-            guild_id=interaction.guild_id,
-            action=action,
-            outcome=outcome,
-            target=target,
-            sha256=sha256,
-            reason=reason,
-        )
-        log.info("audit %d: %s %s by %s (%d): %s", record.id, action, outcome, user.name, user.id, reason or "-")
+        try:
+            record = await self.bot.storage.record_audit(
+                user_id=user.id,
+                user_name=user.name,
+                guild_id=interaction.guild_id,
+                action=action,
+                outcome=outcome,
+                target=target,
+                sha256=sha256,
+                reason=reason,
+            )
+        except (sqlite3.Error, OSError, RuntimeError) as exc:
+            log.error(
+                "audit row not stored (%s): %s %s by %s (%d): %s", exc, action, outcome, user.name, user.id, reason
+            )
+            if required:
+                raise AuditUnavailable(
+                    f"the audit log could not be written (state database: {exc}), and the documents are only "
+                    "changed on record: try again in a minute"
+                ) from exc
+            at = time.time()
+            record = AuditRecord(
+                0, at, user.id, user.name, interaction.guild_id, action, target, sha256, outcome, reason
+            )
+        else:
+            log.info("audit %d: %s %s by %s (%d): %s", record.id, action, outcome, user.name, user.id, reason or "-")
         if post and self.log_channel_id is not None:
             task = asyncio.create_task(self._post(record, self.log_channel_id))
             self._posts.add(task)  # a reference, so the task is not collected before it runs

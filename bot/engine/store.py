@@ -7,6 +7,14 @@ half-written document visible. A document's metadata lives in its sidecar ``<nam
 written before the document itself: a sidecar without its document is ignored by the loader,
 while a document is never visible without its metadata.
 
+An add from Discord is not done until it is in the audit log (issue 16): ``begin_add`` leaves a
+hidden marker, ``.adding-<name>.json``, before the first byte of the document is written, and
+``finish_add`` removes it once the audit row is stored. A marker still there at start means the add
+was interrupted; whoever holds the audit log decides (``pending_adds``): with its audit row the add
+stands, without one it is undone (``abandon_add``: the document, if it got that far, to the trash).
+A sidecar left without its document by an interrupted write is cleaned up at start
+(``remove_orphan_sidecars``).
+
 A fresh deployment's corpus folder is filled from ``seeds/`` once; a marker file records that, so
 a corpus a moderator emptied on purpose is not refilled behind their back.
 """
@@ -32,6 +40,8 @@ log = logging.getLogger(__name__)
 SEEDED_MARKER = ".seeded"
 _SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,120}\.(?:txt|md)")
 _TEMP_PREFIX = ".tmp-"
+PENDING_PREFIX = ".adding-"  # hidden, so the loader never takes it for a document
+_PENDING_SUFFIX = ".json"
 
 
 class StoreError(ValueError):
@@ -94,6 +104,53 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+@dataclass(frozen=True, slots=True)
+class PendingAdd:
+    """An add begun and never finished: the document's name and what ``begin_add`` was told about it."""
+
+    document_id: str
+    record: dict[str, object]
+
+
+def remove_orphan_sidecars(corpus_dir: Path) -> list[Path]:
+    """Clean up metadata sidecars left without their document; returns the sidecars dealt with.
+
+    Only sidecars the store wrote (they carry the document's ``sha256``) and only when no add of that
+    document is pending (``pending_adds`` decides those). A removal interrupted between moving the
+    document and its sidecar left the sidecar behind: it joins its document in the trash. Any other
+    is what a failed add left before its document was written, and is deleted."""
+    if not corpus_dir.is_dir():
+        return []
+    store = CorpusStore(corpus_dir)
+    pending = {p.document_id for p in store.pending_adds()}
+    trash = {e.document_id: e for e in store.trash_entries()}
+    done = []
+    for sidecar in sorted(corpus_dir.rglob("*" + SIDECAR_SUFFIX)):
+        relative = sidecar.relative_to(corpus_dir)
+        document_id = relative.as_posix()[: -len(SIDECAR_SUFFIX)]
+        if any(part.startswith(".") for part in relative.parts) or document_id in pending:
+            continue
+        if sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)]).exists():
+            continue
+        try:
+            meta = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(meta, dict) or "sha256" not in meta:
+            continue  # not one the store wrote: perhaps a moderator's, with the document still to come
+        entry = trash.get(document_id)
+        with contextlib.suppress(OSError):
+            home = None if entry is None else store.trash / entry.id / sidecar.name
+            if home is not None and not home.exists():
+                os.replace(sidecar, home)
+            else:
+                sidecar.unlink()
+            done.append(sidecar)
+    if done:
+        _fsync_dir(corpus_dir)
+    return done
+
+
 def remove_stale_temporaries(corpus_dir: Path) -> list[Path]:
     """Delete temporary files a crash left behind (they were never visible as documents)."""
     removed = []
@@ -151,6 +208,54 @@ class CorpusStore:
         atomic_write(self._sidecar(target), json.dumps(sidecar, ensure_ascii=False, indent=2).encode("utf-8"))
         atomic_write(target, data)
         return name
+
+    # -- adds that must be confirmed ------------------------------------------------------------
+
+    def begin_add(self, name: str, record: dict[str, object]) -> None:
+        """Mark an add of ``name`` as under way, before anything of it is written (see the module)."""
+        if not _SAFE_NAME.fullmatch(name):
+            raise StoreError(f"unsafe document name {name!r}")
+        if (self.root / name).exists():  # refused before anything is written: the add would be
+            raise StoreError(f"a document named {name} already exists (the same file was added before?)")
+        data = json.dumps({**record, "document_id": name}, ensure_ascii=False).encode("utf-8")
+        atomic_write(self._marker(name), data)
+
+    def finish_add(self, name: str) -> None:
+        """The add of ``name`` is confirmed (or undone): drop its marker."""
+        with contextlib.suppress(FileNotFoundError):
+            self._marker(name).unlink()
+        _fsync_dir(self.root)
+
+    def pending_adds(self) -> list[PendingAdd]:
+        """Adds begun and never finished (their markers), oldest name first."""
+        found = []
+        for marker in sorted(self.root.glob(PENDING_PREFIX + "*" + _PENDING_SUFFIX)):
+            name = marker.name[len(PENDING_PREFIX) : -len(_PENDING_SUFFIX)]
+            if not _SAFE_NAME.fullmatch(name):
+                continue
+            record: dict[str, object] = {}
+            with contextlib.suppress(OSError, ValueError):
+                data = json.loads(marker.read_text(encoding="utf-8"))
+                record = data if isinstance(data, dict) else {}
+            found.append(PendingAdd(name, record))
+        return found
+
+    def abandon_add(self, name: str) -> TrashEntry | None:
+        """Undo an add that was never confirmed: its document (if it was written) goes to the trash with
+        its sidecar, a sidecar alone is deleted, then the marker. Returns the trash entry, if any."""
+        if not _SAFE_NAME.fullmatch(name):
+            raise StoreError(f"unsafe document name {name!r}")
+        target = self.root / name
+        entry = self.remove(name) if target.is_file() else None
+        with contextlib.suppress(FileNotFoundError):
+            self._sidecar(target).unlink()
+        self.finish_add(name)
+        return entry
+
+    def _marker(self, name: str) -> Path:
+        return self.root / f"{PENDING_PREFIX}{name}{_PENDING_SUFFIX}"
+
+    # -- remove and restore ---------------------------------------------------------------------
 
     def remove(self, document_id: str) -> TrashEntry:
         """Move a document and its sidecar into the trash; returns the entry to restore it."""

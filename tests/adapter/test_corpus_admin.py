@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -13,10 +14,11 @@ from typing import Any
 import pytest
 
 from bot.adapter.client import PolicyBot
-from bot.adapter.cogs.corpus_admin import COG_NAME, CorpusAdminCog
+from bot.adapter.cogs.corpus_admin import COG_NAME, CorpusAdminCog, recover_interrupted_adds
 from bot.adapter.moderation import NOT_PERMITTED
 from bot.adapter.render_corpus import PROGRESS_MARK
 from bot.config import Settings
+from bot.engine.documents import corpus_files
 from bot.engine.engine import Engine
 from bot.engine.store import CorpusStore
 from bot.storage import Storage
@@ -27,6 +29,7 @@ from tests.adapter.conftest import (
     SEED_VERSION,
     UNANSWERABLE_QUESTION,
     all_text,
+    custom_ids,
     make_settings,
     running_bot,
 )
@@ -294,10 +297,27 @@ async def test_options_set_the_citation(fake_discord: FakeDiscord, bot: PolicyBo
     assert "[County fares](https://example.org/fares) · County Council · 2024-03-01" in sources
 
 
+async def test_the_url_given_is_stored_with_the_document_and_linked_by_its_citations(
+    fake_discord: FakeDiscord, bot: PolicyBot, manager: FakeMember, mod_settings: Settings
+) -> None:
+    given = "HTTPS://example.org/fares/" + "x" * (300 - len("HTTPS://example.org/fares/"))  # as long as links go
+    stored = "https" + given[len("HTTPS") :]
+    _, payload = await upload(fake_discord, "fares.md", FARES_MD, user=manager, options={"url": given})
+    assert f"[link]({stored})" in payload["embeds"][0]["description"]
+    (sidecar,) = [p for p in mod_settings.corpus_dir.glob("bus-fares-policy-*.meta.json")]
+    assert json.loads(sidecar.read_text(encoding="utf-8"))["url"] == stored
+    assert f"[Bus fares policy]({stored})" in sources_of(await ask(fake_discord, FARES_QUESTION))
+    assert not bot.engines.engine.problems  # the loader took the url as given (no "ignored" warning)
+
+
 @pytest.mark.parametrize(
     ("options", "reason"),
     [
         ({"url": "javascript:alert(1)"}, "must be a web address starting with http"),
+        # Issue 18 (item 11): addresses a citation cannot carry were stored, then silently never linked.
+        ({"url": "https://example.org/" + "a" * 290}, "citations link at most 300"),
+        ({"url": "https://example.org/a<b>"}, "must be a web address starting with http"),
+        ({"url": "https://gov.example@evil.example/fares"}, "must not contain a user name"),
         ({"date": "5 December 2023"}, "is not a date like 2023-12-05"),
     ],
 )
@@ -453,7 +473,7 @@ async def test_two_refreshes_run_one_after_the_other_while_questions_use_the_old
     await fake_discord.wait_for_request(progress(second, "waiting for another corpus change to finish"))
     # Meanwhile questions are answered from the engine already serving.
     answer = await ask(fake_discord, SALARY_QUESTION)
-    assert answer["embeds"][0]["footer"]["text"].startswith(f"corpus {SEED_VERSION}")
+    assert f"corpus {SEED_VERSION}" in answer["embeds"][0]["footer"]["text"]
     assert "Not answered" in all_text(await ask(fake_discord, FARES_QUESTION))
     gate.set()
     one, two = await reply(fake_discord, first), await reply(fake_discord, second)
@@ -574,7 +594,8 @@ async def test_gaps_lists_unanswered_questions_by_frequency_and_disliked_answers
         await ask(fake_discord, question)
     await ask(fake_discord, SALARY_QUESTION)  # question 4, answered
     answer = fake_discord.messages_in(fake_discord.channel_id)[-1]
-    vote = await fake_discord.send_component("pb:down:4", answer)
+    (down,) = [c for c in custom_ids(answer) if c.startswith("pb:down:")]  # the button of question 4
+    vote = await fake_discord.send_component(down, answer)
     await reply(fake_discord, vote)
     payload = await reply(fake_discord, await corpus(fake_discord, "gaps", user=manager))
     fields = {f["name"]: f["value"] for f in payload["embeds"][0]["fields"]}
@@ -694,3 +715,81 @@ async def test_storage_groups_gaps_by_normalised_text_and_keeps_the_audit_log(tm
         assert await storage.audit_log(action="corpus remove") == []
     finally:
         await storage.close()
+
+
+# -- on record before it is served (issue 16) -------------------------------------------------------
+
+
+async def test_an_add_is_undone_when_its_audit_row_cannot_be_written(
+    fake_discord: FakeDiscord,
+    bot: PolicyBot,
+    manager: FakeMember,
+    mod_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = bot.storage.record_audit
+
+    async def audit(**row: Any) -> Any:
+        if row["action"] == "corpus add" and row["outcome"] == "ok":
+            raise sqlite3.OperationalError("database or disk is full")
+        return await real(**row)
+
+    monkeypatch.setattr(bot.storage, "record_audit", audit)
+    before = listing(mod_settings.corpus_dir)
+    _, payload = await upload(fake_discord, "fares.md", FARES_MD, user=manager)
+    text = all_text(payload)
+    assert "Not added" in text and "the audit log could not be written" in text and "database or disk is full" in text
+    assert "Sorry, something went wrong" not in text
+    assert listing(mod_settings.corpus_dir) == before  # the document, its sidecar and its marker are gone again
+    assert bot.engines.version == SEED_VERSION
+    assert "Not answered" in all_text(await ask(fake_discord, FARES_QUESTION))
+
+
+async def test_interrupted_adds_are_settled_by_the_audit_log(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    store = CorpusStore(folder)
+    folder.mkdir()
+    for name, title in (("on-record-1.md", "On record"), ("unconfirmed-2.md", "Unconfirmed"), ("half-3.md", "Half")):
+        store.begin_add(name, {"user_id": 7, "user_name": "mod", "guild_id": 9, "title": title, "upload_sha256": name})
+        if name != "half-3.md":
+            store.add(name, f"# {title}\n\nThe text of {title}.\n", {"title": title, "added_by": {"id": "7"}})
+        else:  # killed between the sidecar and the document
+            (folder / f"{name}.meta.json").write_text(json.dumps({"title": title, "sha256": "x"}))
+    async with await Storage.open(tmp_path / "state.sqlite3") as storage:
+        await storage.record_audit(
+            user_id=7, user_name="mod", guild_id=9, action="corpus add", outcome="ok",
+            target="on-record-1.md — On record", sha256="on-record-1.md",
+        )  # fmt: skip
+        settled = await recover_interrupted_adds(store, storage)
+        rows = [(r.outcome, r.target, r.user_id, r.reason) for r in await storage.audit_log(action="corpus add")]
+    assert len(settled) == 3 and store.pending_adds() == []
+    assert [p.name for p in corpus_files(folder)] == ["on-record-1.md"]  # on record: it stands
+    (entry,) = store.trash_entries()
+    assert entry.document_id == "unconfirmed-2.md" and entry.title == "Unconfirmed"
+    assert rows[1:] == [
+        (
+            "failed",
+            "half-3.md — Half",
+            7,
+            "interrupted before it was on record (the bot stopped): nothing of it was kept",
+        ),
+        (
+            "failed",
+            "unconfirmed-2.md — Unconfirmed",
+            7,
+            "interrupted before it was on record (the bot stopped): the document was moved to the trash",
+        ),
+    ]
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "on-record-1.md",
+        "on-record-1.md.meta.json",
+    ]
+
+
+async def test_orphan_sidecars_are_cleaned_up_at_start(
+    fake_discord: FakeDiscord, mod_settings: Settings, seed_engine: Engine
+) -> None:
+    orphan = mod_settings.corpus_dir / "fares-1a2b.md.meta.json"
+    orphan.write_text(json.dumps({"title": "Fares", "added_by": {"id": "1", "name": "mod"}, "sha256": "ab"}))
+    async with running_bot(fake_discord, mod_settings, seed_engine):
+        assert not orphan.exists()

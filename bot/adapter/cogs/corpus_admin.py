@@ -10,6 +10,13 @@ built off the event loop and validated before it is swapped in, and the change u
 fails. Questions asked meanwhile are answered by the engine already serving. Nothing here deletes
 a document: ``remove`` moves it to the trash, ``restore`` brings it back; only a file the bot
 itself just wrote for a failed ``add`` is taken away again.
+
+A change is on record before it is served (issue 16): its audit row is written after the new engine
+is validated and before it is swapped in, and if the row cannot be written the change is undone. An
+add also leaves a marker on disk until its row is stored (``CorpusStore.begin_add``), so an add a
+kill interrupted is settled at the next start (``recover_interrupted_adds``): with its audit row it
+stands, without one the document goes to the trash and the interruption is recorded. Every served
+document added from Discord has its "corpus add" row.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import contextlib
 import functools
 import hashlib
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -31,10 +39,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapter import render_corpus, replies
+from bot.adapter import render, render_corpus, replies
 from bot.adapter.engine_host import RebuildRejected
 from bot.adapter.errors import apology, new_reference, report_interaction_error
-from bot.adapter.moderation import Moderation
+from bot.adapter.moderation import AuditUnavailable, Moderation
 from bot.adapter.render import Rendered, notice
 from bot.engine.corpus_diff import diff_engines
 from bot.engine.documents import SIDECAR_SUFFIX, corpus_files
@@ -49,7 +57,14 @@ from bot.engine.ingest import (
     stored_name,
 )
 from bot.engine.models import AnswerSentence
-from bot.engine.store import CorpusStore, StoreError, TrashEntry, remove_stale_temporaries
+from bot.engine.store import (
+    CorpusStore,
+    StoreError,
+    TrashEntry,
+    remove_orphan_sidecars,
+    remove_stale_temporaries,
+)
+from bot.storage import Storage
 
 if TYPE_CHECKING:
     from bot.adapter.client import PolicyBot
@@ -60,7 +75,7 @@ PROGRESS_INTERVAL = 3.0  # seconds between edits of a reply that shows progress 
 UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 MAX_TITLE = 300  # what the document loader keeps of a title
 MAX_SOURCE = 200
-MAX_URL = 2000
+MAX_URL = render.URL_CHARS  # the longest address a citation links (a longer one would be dropped)
 MAX_ID = 200
 EXAMPLE_TRIES = 3
 EXAMPLE_MIN_WORDS = 6
@@ -68,7 +83,8 @@ COG_NAME = "CorpusAdmin"
 NOTHING_CHANGED = "Nothing was changed: the corpus and its answers are as before."
 
 # The errors a corpus change reports as they are; anything else gets an apology and a reference.
-_EXPECTED = (IngestError, StoreError, RebuildRejected)
+_EXPECTED = (IngestError, StoreError, RebuildRejected, AuditUnavailable)
+AUDIT_ROWS_SEARCHED = 1000  # the latest "corpus add" rows an interrupted add's row is looked for in
 
 
 # -- progress ------------------------------------------------------------------------------------
@@ -157,13 +173,28 @@ def check_upload_name(filename: str) -> None:
 
 
 def check_url(url: str | None) -> str | None:
+    """The address a moderator gave for a document, as its citations will link it; refused (before
+    anything is downloaded) when a citation could not carry it, rather than stored and silently dropped."""
     if url is None:
         return None
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in url):
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        parts = urlsplit("")
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(ch.isspace() or ord(ch) < 32 or ch in "<>" for ch in url)
+    ):
         raise IngestError("the url must be a web address starting with http:// or https://")
-    return url
+    if "@" in parts.netloc:  # a link shows its host: "https://gov.example@evil.example" goes to evil.example
+        raise IngestError("the url must not contain a user name (the part before @); give the plain address")
+    if len(url) > MAX_URL:
+        raise IngestError(
+            f"the url is {len(url)} characters long; citations link at most {MAX_URL}: give a shorter one"
+        )
+    return parts.scheme + url[len(parts.scheme) :]  # "HTTPS://…" as "https://…", the form the loader accepts
 
 
 def check_date(value: str | None) -> str | None:
@@ -219,6 +250,11 @@ def _must_serve(document_id: str) -> Callable[[Engine], None]:
             raise RebuildRejected(f"the stored document could not be read back ({why})")
 
     return check
+
+
+def _title_in(engine: Engine, document_id: str) -> str:
+    document = engine.document(document_id)
+    return document.meta.title if document else document_id
 
 
 def _key(document_id: str) -> str:
@@ -313,6 +349,8 @@ class CorpusAdminCog(commands.Cog, name=COG_NAME):
         # A crash mid-write leaves only hidden temporaries (never a visible half document): clear them.
         for path in await asyncio.to_thread(remove_stale_temporaries, self.folder):
             log.info("removed a temporary file left by an interrupted write: %s", path)
+        for path in await asyncio.to_thread(remove_orphan_sidecars, self.folder):
+            log.info("cleaned up a metadata sidecar an interrupted add or removal left alone: %s", path)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(RemoveButton)
@@ -387,11 +425,17 @@ class CorpusAdminCog(commands.Cog, name=COG_NAME):
                 chosen = " ".join((title or "").split()) or extracted.title or " ".join(stem.split()) or "Untitled"
                 document_id = stored_name(chosen, data, extracted.format)
                 meta = _sidecar(interaction.user, file, extracted, digest, len(data), chosen, source, url, date)
+                pending = _pending_record(interaction, digest, chosen)
+                target = f"{document_id} — {chosen}"
                 _, new = await self.bot.engines.refresh(
                     self.folder,
-                    change=functools.partial(self._store_new, document_id, extracted.text, meta),
+                    change=functools.partial(self._store_new, document_id, extracted.text, meta, pending),
                     undo=functools.partial(self._unstore, document_id),
                     check=_must_serve(document_id),
+                    # On record before it is served: if the row cannot be written, the add is undone.
+                    commit=lambda _: self.moderation.record(
+                        interaction, "corpus add", "ok", target=target, sha256=digest, required=True
+                    ),
                     progress=reply.stage,
                 )
             except Exception as exc:
@@ -400,10 +444,10 @@ class CorpusAdminCog(commands.Cog, name=COG_NAME):
                 )
                 await reply.finish(render_corpus.failure("Not added", reason, NOTHING_CHANGED, apologised))
                 return
-            # Recorded as soon as it is served: what follows only describes it.
-            await self.moderation.record(
-                interaction, "corpus add", "ok", target=f"{document_id} — {chosen}", sha256=digest
-            )
+            try:
+                await asyncio.to_thread(self.store.finish_add, document_id)
+            except OSError as exc:  # added and on record: the next start finds its row and drops the marker
+                log.warning("could not clear the pending-add marker of %s: %s", document_id, exc)
             reply.stage("finding an example answer")
             example = await asyncio.to_thread(_example_or_none, new, document_id)
             report = render_corpus.AddedDocument(
@@ -422,8 +466,9 @@ class CorpusAdminCog(commands.Cog, name=COG_NAME):
             )
             await reply.finish(render_corpus.added(report))
 
-    def _store_new(self, document_id: str, text: str, meta: dict[str, object]) -> None:
-        """Under the rebuild lock: refuse a document already served (same text), then store it."""
+    def _store_new(self, document_id: str, text: str, meta: dict[str, object], pending: dict[str, object]) -> None:
+        """Under the rebuild lock: refuse a document already served (same text), then store it, marked
+        as an add under way until its audit row is written."""
         encoded = hashlib.sha256(text.encode("utf-8")).hexdigest()
         for document in self.bot.engines.engine.documents:
             if hashlib.sha256(document.text.encode("utf-8")).hexdigest() == encoded:
@@ -431,7 +476,13 @@ class CorpusAdminCog(commands.Cog, name=COG_NAME):
                     f"this document is already in the corpus as “{document.meta.title}” ({document.id}); "
                     "nothing was added"
                 )
-        self.store.add(document_id, text, meta)
+        self.store.begin_add(document_id, pending)  # refuses a name already taken, before writing anything
+        try:
+            self.store.add(document_id, text, meta)
+        except BaseException:
+            # Nothing of it is visible (a write failed before the document's rename): its sidecar and marker go.
+            self.store.abandon_add(document_id)
+            raise
 
     def _unstore(self, document_id: str) -> None:
         """Take back a just-stored upload whose rebuild failed (the one deletion: our own new file)."""
@@ -439,6 +490,7 @@ class CorpusAdminCog(commands.Cog, name=COG_NAME):
         for path in (target, target.with_name(target.name + SIDECAR_SUFFIX)):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+        self.store.finish_add(document_id)  # last: until then a restart would settle the add itself
 
     # -- remove and restore ----------------------------------------------------------------------
 
@@ -517,6 +569,14 @@ class CorpusAdminCog(commands.Cog, name=COG_NAME):
                     self.folder,
                     change=lambda: trashed.append(self.store.remove(document_id)),
                     undo=lambda: self.store.restore(trashed[0].id) if trashed else None,
+                    commit=lambda _: self.moderation.record(
+                        interaction,
+                        "corpus remove",
+                        "ok",
+                        target=f"{document_id} — {title}",
+                        reason=f"trash entry {trashed[0].id}",
+                        required=True,
+                    ),
                     progress=reply.stage,
                 )
             except Exception as exc:
@@ -524,9 +584,6 @@ class CorpusAdminCog(commands.Cog, name=COG_NAME):
                 await reply.finish(render_corpus.failure("Not removed", reason, NOTHING_CHANGED, apologised))
                 return
             entry = trashed[0]
-            await self.moderation.record(
-                interaction, "corpus remove", "ok", target=f"{document_id} — {title}", reason=f"trash entry {entry.id}"
-            )
             diff = await asyncio.to_thread(diff_engines, old, new)
             await reply.finish(render_corpus.removed(title, document_id, entry.id, diff, len(new.documents)))
 
@@ -541,6 +598,13 @@ class CorpusAdminCog(commands.Cog, name=COG_NAME):
                     self.folder,
                     change=lambda: restored.append(self.store.restore(entry)),
                     undo=lambda: self.store.remove(restored[0]) if restored else None,
+                    commit=lambda engine: self.moderation.record(
+                        interaction,
+                        "corpus restore",
+                        "ok",
+                        target=f"{restored[0]} — {_title_in(engine, restored[0])}",
+                        required=True,
+                    ),
                     progress=reply.stage,
                 )
             except Exception as exc:
@@ -548,9 +612,7 @@ class CorpusAdminCog(commands.Cog, name=COG_NAME):
                 await reply.finish(render_corpus.failure("Not restored", reason, NOTHING_CHANGED, apologised))
                 return
             document_id = restored[0]
-            document = new.document(document_id)
-            title = document.meta.title if document else document_id
-            await self.moderation.record(interaction, "corpus restore", "ok", target=f"{document_id} — {title}")
+            title = _title_in(new, document_id)
             diff = await asyncio.to_thread(diff_engines, old, new)
             await reply.finish(render_corpus.restored(title, document_id, diff, len(new.documents)))
 
@@ -658,6 +720,69 @@ class CorpusAdminCog(commands.Cog, name=COG_NAME):
             reason, apologised = f"{type(exc).__name__}: {exc}", apology(reference)
         await self.moderation.record(interaction, action, "failed", target=target, sha256=sha256, reason=reason)
         return reason, apologised
+
+
+def _pending_record(interaction: discord.Interaction, digest: str, title: str) -> dict[str, object]:
+    """What an add's marker keeps: enough to write its audit row if a restart has to settle it."""
+    return {
+        "user_id": interaction.user.id,
+        "user_name": interaction.user.name,
+        "guild_id": interaction.guild_id,
+        "title": title,
+        "upload_sha256": digest,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+async def recover_interrupted_adds(store: CorpusStore, storage: Storage) -> list[str]:
+    """Settle the adds a stop interrupted (their markers, see ``CorpusStore.begin_add``); run at start,
+    before the corpus is loaded. Returns a line per add for the log.
+
+    An add whose "corpus add" row was written stands (it was validated and on record; only the reply
+    was lost). Any other is undone: its document, if it was written, goes to the trash, and a "failed"
+    row says so. Without that row the add is undone all the same (a served document must have its
+    "ok" row) and the log says the row could not be written."""
+    pending = await asyncio.to_thread(store.pending_adds)
+    if not pending:
+        return []
+    rows = await storage.audit_log(limit=AUDIT_ROWS_SEARCHED, action="corpus add")
+    settled = []
+    for add in pending:
+        record = add.record
+        digest = record.get("upload_sha256")
+        title = str(record.get("title") or add.document_id)
+        on_record = any(
+            row.outcome == "ok"
+            and (row.target or "").startswith(f"{add.document_id} — ")
+            and (digest is None or row.sha256 == digest)
+            for row in rows
+        )
+        if on_record:
+            await asyncio.to_thread(store.finish_add, add.document_id)
+            settled.append(f"{add.document_id}: added and on record before the stop; it stands")
+            continue
+        kept = (store.root / add.document_id).is_file()
+        reason = "interrupted before it was on record (the bot stopped): " + (
+            "the document was moved to the trash" if kept else "nothing of it was kept"
+        )
+        try:
+            user_id = int(str(record.get("user_id", 0)))
+            guild_id = int(str(record["guild_id"])) if record.get("guild_id") is not None else None
+            await storage.record_audit(
+                user_id=user_id,
+                user_name=str(record.get("user_name") or "unknown"),
+                guild_id=guild_id,
+                action="corpus add",
+                outcome="failed",
+                target=f"{add.document_id} — {title}",
+                sha256=str(digest) if digest else None,
+                reason=reason,
+            )
+        except (sqlite3.Error, OSError, RuntimeError, ValueError) as exc:
+            log.error("could not record the interrupted add of %s (%s); undoing it all the same", add.document_id, exc)
+        entry = await asyncio.to_thread(store.abandon_add, add.document_id)
+        settled.append(f"{add.document_id}: {reason}" + (f" (trash entry {entry.id})" if entry else ""))
+    return settled
 
 
 def _target(interaction: discord.Interaction) -> str | None:
