@@ -7,6 +7,7 @@ flight keep the engine they started with.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import logging
 import threading
@@ -90,6 +91,35 @@ def _citation(document: Document, passage_id: str, paragraph: int, paragraph_end
     )
 
 
+def scoring_view(passages: PassageTable, i: int) -> tuple[frozenset[str], tuple[answering.SentenceRecord, ...]]:
+    """Passage ``i``'s terms and its quotable sentences with their term counts, for scoring.
+
+    Tokenizing the dozen passages a search finds takes about a millisecond; keeping these for
+    every passage took ~5 KB a passage. The analysis made them the same way (``share_tokens``).
+    """
+    document, start, end = passages.span(i)
+    held = passages.long_passage(i)
+    if held is None:
+        spans, paragraphs = passages.sentences(i)
+        tokens, sentences = share_tokens(document.text[start:end], spans, paragraphs)
+        terms = frozenset(tokens)
+    else:
+        terms, sentences = held
+    records = tuple(
+        answering.SentenceRecord(
+            passage_index=i,
+            start=start + s.start,
+            end=start + s.end,
+            paragraph=s.paragraph,
+            tf=s.tf,
+            length=s.length,
+        )
+        for s in sentences
+        if not s.heading  # a heading labels what follows: context, not a statement to quote
+    )
+    return terms, records
+
+
 class _Tokens(Sequence[list[str]]):
     """Every passage's tokens, in index order, read document by document when the index wants them.
 
@@ -144,7 +174,9 @@ class Engine:
         sentences = sum(a.core.sentence_count for a in analyses)
         self._average_sentence_length = sum(a.core.sentence_words for a in analyses) / sentences if sentences else 1.0
         # Sentence records are made at question time for the passages a search finds (``_scoring``).
-        self._scoring = lru_cache(maxsize=SCORING_CACHE)(self._scoring_view)
+        # Cached over the passage table, not a bound method: an engine that referred to itself through
+        # its cache would live until a full collection, and a replaced engine should go at once.
+        self._scoring = lru_cache(maxsize=SCORING_CACHE)(functools.partial(scoring_view, self.passages))
         self.index: SearchIndex | None
         try:
             # Stable per passage and document version: an on-disk index is updated, not rebuilt, on a change.
@@ -377,34 +409,6 @@ class Engine:
         probabilities = self.reader.probabilities(self.reader.margins(question, self.reader_inputs(pool)))
         order = np.argsort(-probabilities, kind="stable")  # ties keep the lexical order
         return [answering.ScoredSentence(pool[i].record, float(probabilities[i]), pool[i].coverage) for i in order]
-
-    def _scoring_view(self, i: int) -> tuple[frozenset[str], tuple[answering.SentenceRecord, ...]]:
-        """Passage ``i``'s terms and its quotable sentences with their term counts, for scoring.
-
-        Tokenizing the dozen passages a search finds takes about a millisecond; keeping these for
-        every passage took ~5 KB a passage. The analysis made them the same way (``share_tokens``).
-        """
-        document, start, end = self.passages.span(i)
-        held = self.passages.long_passage(i)
-        if held is None:
-            spans, paragraphs = self.passages.sentences(i)
-            tokens, sentences = share_tokens(document.text[start:end], spans, paragraphs)
-            terms = frozenset(tokens)
-        else:
-            terms, sentences = held
-        records = tuple(
-            answering.SentenceRecord(
-                passage_index=i,
-                start=start + s.start,
-                end=start + s.end,
-                paragraph=s.paragraph,
-                tf=s.tf,
-                length=s.length,
-            )
-            for s in sentences
-            if not s.heading  # a heading labels what follows: context, not a statement to quote
-        )
-        return terms, records
 
     def _similarities(self, question: str, candidates: Sequence[answering.ScoredSentence]) -> list[float]:
         """Cosine similarity of the question with each candidate sentence (MiniLM embeddings)."""

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from bot.engine.answer import is_duplicate
 from bot.engine.engine import Engine
 from bot.engine.tokens import tokenize
-from tests.conftest import SEED_FILE, SEEDS
+from tests.conftest import CORPUS_B, SEED_FILE, SEEDS
 
 
 def collapse(text: str) -> str:
@@ -158,3 +158,20 @@ def test_candidates_are_what_ask_decides_from(seed_engine: Engine) -> None:
 def test_candidates_of_a_question_without_words_are_empty(seed_engine: Engine) -> None:
     found = seed_engine.candidates("???")
     assert found.scored == [] and found.passage_hits == [] and found.similarities == []
+
+
+def test_a_dropped_engine_is_freed_at_once_without_a_collection() -> None:
+    # No reference cycle through the engine: a replaced engine goes as soon as no question holds it,
+    # with no full collection (which gc.freeze() at each swap would otherwise postpone forever).
+    import gc
+    import weakref
+
+    engine = Engine.from_folder(CORPUS_B, semantic=False)
+    assert engine.ask("how much is the minimum wage going up to").answered
+    gone = weakref.ref(engine)
+    gc.disable()
+    try:
+        del engine
+        assert gone() is None
+    finally:
+        gc.enable()
