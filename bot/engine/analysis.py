@@ -12,21 +12,21 @@ passage and sentence, extracting figures (together ~1 ms a passage). So
   nothing; a refresh after one upload analyses one document; changing the tokenizer (or any
   module below) invalidates every entry by itself, no version number to remember.
 
-The cache holds pickles the bot wrote itself into its own state folder (never uploaded content as
-such); an entry that cannot be read is recomputed.
+Cache entries are written in ``bot.engine.safe_format``, which holds data and cannot run code:
+whoever can write the state folder can at most make the bot compute an entry again. An entry that
+is damaged, forged or of another version is recomputed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
 import logging
 import multiprocessing
-import pickle
 import queue
 import re
 import threading
+import typing
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,11 +36,12 @@ from typing import Any
 
 import numpy as np
 
-from bot.engine.cache_files import TEMPORARY_PREFIX, load_keyed, save_keyed, write_whole
+from bot.engine.cache_files import TEMPORARY_PREFIX, load_keyed, open_cache, save_keyed, write_whole
 from bot.engine.figures_parse import Figure, extract_figures
 from bot.engine.models import Document, Passage
 from bot.engine.parallel import available_cores
 from bot.engine.passages import split_passages
+from bot.engine.safe_format import EncodeError, FormatError, encode_file, read_header, read_section, register
 from bot.engine.tokens import ANSWER_TYPES, iter_tokens
 
 log = logging.getLogger(__name__)
@@ -53,11 +54,11 @@ MIN_PARALLEL_CHARS = 1_000_000
 LONG_PASSAGE_CHARS = 20_000
 CHUNK_CHARS = 400_000  # passage text per worker task: large enough to amortise pickling, small enough to balance
 _CACHE_SUFFIX = ".analysis"
-_CACHE_MAGIC = "policy-bot-analysis/3"
+_CACHE_KIND = "analysis"
 _DF_KIND = "df"  # the corpus's merged document frequencies (``corpus_df``)
 
-# The modules whose code decides an analysis: a change to any of them invalidates the cache.
-_CODE_MODULES = ("analysis", "figures_parse", "passages", "sentences", "stopwords", "tokens", "models")
+# The modules whose code decides an analysis or how it is stored: a change to any of them invalidates the cache.
+_CODE_MODULES = ("analysis", "figures_parse", "passages", "sentences", "stopwords", "tokens", "models", "safe_format")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ class SentenceData:
     end: int
     paragraph: int
     heading: bool  # a Markdown heading labels what follows; it is never quoted as an answer
-    tf: dict[str, int]  # a plain dict: a Counter unpickles several times slower (it re-counts)
+    tf: dict[str, int]  # a plain dict: what a cache file gives back
     length: int
     figures: tuple[Figure, ...] = ()
 
@@ -86,7 +87,7 @@ class PassageData:
 class PassageColumns:
     """One document's passages as arrays: all an engine keeps of them (their text is the document's).
 
-    A million ``Passage`` objects cost gigabytes and seconds to unpickle; these cost ~100 bytes a
+    A million ``Passage`` objects cost gigabytes and seconds to read back; these cost ~100 bytes a
     passage. Sentence spans are relative to their passage; passage ``i``'s sentences are
     ``sentence_bounds[i]:sentence_bounds[i + 1]`` of the sentence arrays.
     """
@@ -167,8 +168,7 @@ class Sections:
         self.key = key
         self._document = document
         self._parts: dict[str, Any] = dict(parts or {})
-        # The cache file and where each section starts, then where the last ends.
-        self.entry: tuple[Path, tuple[int, ...]] | None = None
+        self.entry: Path | None = None  # the cache file holding them
         self._lock = threading.Lock()  # the figure index may be built while a refresh reads tokens
 
     def df(self) -> dict[str, int]:
@@ -204,16 +204,19 @@ class Sections:
 
     def _read(self, name: str) -> Any:
         if self.entry is not None:
-            path, offsets = self.entry
-            n = SECTIONS.index(name)
             try:
-                with path.open("rb") as file:
-                    if pickle.load(file)[:2] == (_CACHE_MAGIC, self.key):
-                        file.seek(offsets[n])
-                        return pickle.loads(file.read(offsets[n + 1] - offsets[n]))
-                log.info("analysis cache entry %s was replaced: recomputing it", self.key)
-            except Exception as error:  # pruned by a newer build, or damaged
-                log.info("analysis cache entry %s unreadable (%s): recomputing it", self.key, error)
+                with open_cache(self.entry) as file:
+                    sections = read_header(file, _CACHE_KIND, self.key)
+                    if len(sections) != 1 + len(SECTIONS):
+                        raise FormatError("not the sections of an analysis")
+                    value = read_section(file, sections[1 + SECTIONS.index(name)])
+                if _valid_section(name, value):
+                    return value
+                log.warning("analysis cache entry %s holds no valid %s: recomputing it", self.key, name)
+            except FileNotFoundError:
+                log.info("analysis cache entry %s was pruned by a newer build: recomputing it", self.key)
+            except Exception as error:  # damaged or forged: only costs the time to compute it again
+                log.warning("analysis cache entry %s unreadable (%s): recomputing it", self.key, error)
         self.entry = None
         # All of it is recomputed: keep every part, none can be read back from the cache now.
         for part, value in analyse(self._document).sections._parts.items():
@@ -449,11 +452,45 @@ def iter_analyses(
             yield summarise(document, [next(analysed) for _ in range(count)])
 
 
+for _record in (Figure, SentenceData, PassageColumns, FigureSentence, _Core):
+    register(_record)
+
+
+def _valid_section(name: str, value: object) -> bool:
+    """Whether a section read back is of the shape it was written in (a forged file may hold
+    anything the format holds; a damaged one fails its checksum before this)."""
+    if name == "df":
+        return isinstance(value, dict) and set(map(type, value)) <= {str} and set(map(type, value.values())) <= {int}
+    if name == "tokens":
+        return isinstance(value, tuple) and set(map(type, value)) <= {str}
+    return isinstance(value, tuple) and set(map(type, value)) <= {FigureSentence}
+
+
+def _valid_core(core: object, key: str, document: Document) -> bool:
+    """Whether a core read back is of the shape ``summarise`` makes, its spans within the document."""
+    if not isinstance(core, _Core) or core.key != key:
+        return False
+    c = core.columns
+    n = len(c.ids)
+    per_passage = (c.keys, c.start, c.end, c.paragraph, c.paragraph_end, c.part)
+    per_sentence = (c.sentence_start, c.sentence_end, c.sentence_paragraph)
+    if any(a.ndim != 1 or a.dtype.kind not in "iu" for a in (*per_passage, c.sentence_bounds, *per_sentence)):
+        return False
+    if any(len(a) != n for a in per_passage) or len(c.sentence_bounds) != n + 1 or c.sentence_bounds[0] != 0:
+        return False
+    bounds = c.sentence_bounds
+    if (np.diff(bounds) < 0).any() or any(len(a) != bounds[-1] for a in per_sentence):
+        return False
+    spans_ok = n == 0 or (c.start.min() >= 0 and (c.end >= c.start).all() and c.end.max() <= len(document.text))
+    return bool(spans_ok) and set(map(type, c.ids)) <= {str} and all(0 <= i < n for i in c.long_passages)
+
+
 class AnalysisCache:
     """Analyses on disk, one file per document version, written atomically.
 
-    A file holds a small header, then three pickles: the core (read by every build), the tokens
-    and the figure sentences (each read only when wanted: see ``DocumentAnalysis``).
+    A file (``bot.engine.safe_format``) holds four sections: the core (read by every build), the
+    document frequencies, the tokens and the figure sentences (each read only when wanted: see
+    ``DocumentAnalysis``).
     """
 
     def __init__(self, folder: Path) -> None:
@@ -465,30 +502,26 @@ class AnalysisCache:
     def get(self, key: str, document: Document) -> DocumentAnalysis | None:
         path = self._path(key)
         try:
-            with path.open("rb") as file:
-                magic, stored_key, core_size, *sizes = pickle.load(file)
-                if magic != _CACHE_MAGIC or stored_key != key or len(sizes) != len(SECTIONS):
-                    return None
-                core_at = file.tell()
-                core = pickle.loads(file.read(core_size))
+            with open_cache(path) as file:
+                sections = read_header(file, _CACHE_KIND, key)
+                if len(sections) != 1 + len(SECTIONS):
+                    raise FormatError("not the sections of an analysis")
+                core = read_section(file, sections[0])
+            if not _valid_core(core, key, document):
+                raise FormatError("not the analysis of this document")
         except FileNotFoundError:
             return None
-        except Exception as error:  # a torn or foreign file: recompute rather than fail the build
+        except Exception as error:  # damaged, forged or of another version: recompute rather than fail
             log.warning("analysis cache entry %s unreadable (%s): recomputing it", key, error)
             return None
-        if not isinstance(core, _Core) or core.key != key:
-            return None
-        sections = Sections(key, document)
-        sections.entry = (path, tuple(itertools.accumulate(sizes, initial=core_at + core_size)))
-        return DocumentAnalysis(core, sections)
+        analysis = DocumentAnalysis(typing.cast(_Core, core), Sections(key, document))
+        analysis.sections.entry = path
+        return analysis
 
     def put(self, analysis: DocumentAnalysis) -> None:
         parts = (analysis.core, analysis.df(), analysis.tokens(), analysis.figure_sentences())
-        blobs = [pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL) for part in parts]
-        header = pickle.dumps((_CACHE_MAGIC, analysis.key, *(len(blob) for blob in blobs)), pickle.HIGHEST_PROTOCOL)
-        write_whole(self._path(analysis.key), [header, *blobs])
-        starts = itertools.accumulate((len(blob) for blob in blobs[1:]), initial=len(header) + len(blobs[0]))
-        analysis.sections.entry = (self._path(analysis.key), tuple(starts))
+        write_whole(self._path(analysis.key), encode_file(_CACHE_KIND, analysis.key, parts))
+        analysis.sections.entry = self._path(analysis.key)
 
     def keep_only(self, keys: Iterable[str]) -> int:
         """Delete entries not in ``keys`` (documents removed or changed); returns how many went."""
@@ -527,7 +560,7 @@ def analyse_corpus(
         found[i] = analysis
         try:
             store.put(analysis)
-        except OSError as error:  # a full or read-only disk costs the next start time, not this build
+        except (OSError, EncodeError) as error:  # a full or read-only disk costs the next start time, not this build
             log.warning("could not cache the analysis of %s: %s", documents[i].id, error)
         if analysis.sections.entry is not None:
             analysis.release()  # back from the disk when wanted: a large build's figures would not fit
@@ -548,8 +581,10 @@ def corpus_df(analyses: Sequence[DocumentAnalysis], cache: Path | None = None) -
     """
     key = hashlib.blake2b("\0".join(a.key for a in analyses).encode(), digest_size=16).hexdigest()
     stored = None if cache is None else load_keyed(cache, _DF_KIND, key)
-    if isinstance(stored, dict):
-        return stored
+    if stored is not None:
+        if _valid_section("df", stored):
+            return typing.cast(dict[str, int], stored)
+        log.warning("cached term counts %s are not term counts: merging them again", key)
     merged: dict[str, int] = {}
     get = merged.get
     for analysis in analyses:

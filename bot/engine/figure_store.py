@@ -5,6 +5,11 @@ passages, see bench/engine_scale.py) and its result depends only on the document
 so the index is kept next to the document analyses (``bot.engine.cache_files``) under a key made of
 both. A restart with nothing changed reads it instead of building it; any change to a document, its
 metadata or the figure code gives a new key, and an entry that cannot be read is rebuilt.
+
+It is stored in ``bot.engine.safe_format`` (data only, checksummed): the index's arrays are read
+straight into place, its strings as one buffer per column, its records (citations, figure shapes)
+one column per field. The types it holds are registered here, each ``FigureIndex`` attribute with
+the type an empty index gives it, so an attribute added to the index cannot go unstored.
 """
 
 from __future__ import annotations
@@ -16,10 +21,19 @@ from pathlib import Path
 
 from bot.engine.analysis import code_version
 from bot.engine.cache_files import load_keyed, save_keyed
-from bot.engine.figures import FigureIndex
-from bot.engine.models import Document
+from bot.engine.figures import FigureIndex, _Class, _Completer, _Postings, _Shape, _Vocabulary
+from bot.engine.figures_parse import Figure
+from bot.engine.models import Citation, Document
+from bot.engine.safe_format import register
 
 KIND = "figures"
+
+_EMPTY = FigureIndex()  # what each attribute of an index holds, by type
+for _record in (Figure, Citation, _Shape, _Class, _Postings):
+    register(_record)
+register(_Vocabulary, _EMPTY._vocabulary)
+register(_Completer, _EMPTY._completion)
+register(FigureIndex, _EMPTY)
 
 
 @lru_cache(maxsize=1)
@@ -27,6 +41,7 @@ def _figures_code() -> str:
     digest = hashlib.blake2b(digest_size=8)
     digest.update(code_version().encode())
     digest.update((Path(__file__).resolve().parent / "figures.py").read_bytes())
+    digest.update(Path(__file__).read_bytes())  # what it registers decides how the index is stored
     return digest.hexdigest()
 
 

@@ -237,7 +237,7 @@ def test_corpus_document_frequencies_are_merged_once_and_read_back(
     analyses = analyse_many(documents)
     assert corpus_df(analyses) == expected
     assert corpus_df(analyses, tmp_path) == expected
-    (stored,) = tmp_path.glob("df-*.pickle")
+    (stored,) = tmp_path.glob("df-*.cache")
 
     # A restart with the same documents reads the merged counts: no document's counts are read.
     monkeypatch.setattr(analysis.Sections, "df", lambda self: pytest.fail("merged again"))
@@ -248,8 +248,8 @@ def test_corpus_document_frequencies_are_merged_once_and_read_back(
     assert corpus_df(analyses[1:], tmp_path) == Counter(
         t for d in documents[1:] for p in split_passages(d) for t in set(tokenize(p.text))
     )
-    assert [p.name for p in tmp_path.glob("df-*.pickle")] != [stored.name]
-    assert len(list(tmp_path.glob("df-*.pickle"))) == 1
+    assert [p.name for p in tmp_path.glob("df-*.cache")] != [stored.name]
+    assert len(list(tmp_path.glob("df-*.cache"))) == 1
 
 
 def test_a_passage_of_megabytes_is_not_tokenized_again_at_question_time(

@@ -29,7 +29,7 @@ def engine_on(corpus: Path, cache: Path) -> Engine:
 
 
 def stored(cache: Path) -> list[Path]:
-    return sorted(cache.rglob("figures-*.pickle"))
+    return sorted(cache.rglob("figures-*.cache"))
 
 
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -85,7 +85,7 @@ def test_a_damaged_or_foreign_entry_is_rebuilt(corpus: Path, tmp_path: Path, mon
     assert len(engine_on(corpus, tmp_path / "cache").figures) > 0
     assert calls == [1]
     store = FigureStore(entry.parent)
-    key = entry.name.removeprefix("figures-").removesuffix(".pickle")
+    key = entry.name.removeprefix("figures-").removesuffix(".cache")
     assert store.load(key) is not None  # rewritten
     assert store.load("another-key") is None
 
