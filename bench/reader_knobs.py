@@ -36,18 +36,18 @@ FALSE_DECLINE_TARGET = 0.04
 
 
 @contextmanager
-def setting(engine: Engine, candidates: int, sentence_tokens: int, int8: bool) -> Iterator[None]:
+def setting(engine: Engine, passages: int, candidates: int, sentence_tokens: int, int8: bool) -> Iterator[None]:
     reader = engine.reader
     assert reader is not None
-    saved = (answering.READER_CANDIDATES, reader.settings, reader.bert)
-    answering.READER_CANDIDATES = candidates
+    saved = (answering.READER_PASSAGES, answering.READER_CANDIDATES, reader.settings, reader.bert)
+    answering.READER_PASSAGES, answering.READER_CANDIDATES = passages, candidates
     reader.settings = dataclasses.replace(reader.settings, max_sentence_tokens=sentence_tokens)
     if int8:
         reader.bert = _quantised(reader)
     try:
         yield
     finally:
-        answering.READER_CANDIDATES, reader.settings, reader.bert = saved
+        answering.READER_PASSAGES, answering.READER_CANDIDATES, reader.settings, reader.bert = saved
 
 
 def _quantised(reader: AnswerReader) -> Bert:
@@ -73,7 +73,7 @@ def measure(engine: Engine, questions: list[dict[str, object]]) -> dict[str, flo
     started = time.perf_counter()
     for item in questions:
         text = " ".join(str(item["question"]).split())
-        pool = engine.candidates(text, similar=0).scored[: answering.READER_CANDIDATES]
+        pool = engine.candidates(text, answering.READER_PASSAGES, similar=0).scored[: answering.READER_CANDIDATES]
         inputs = engine.reader_inputs(pool)
         margins = reader.margins(text, inputs) if inputs else np.zeros(0, dtype=np.float32)
         expected = [str(e) for e in item["expected"]]  # type: ignore[attr-defined]
@@ -86,15 +86,16 @@ def measure(engine: Engine, questions: list[dict[str, object]]) -> dict[str, flo
 
 
 GRID = [
-    # candidates, sentence tokens, int8
-    (8, 64, False),
-    (12, 64, False),
-    (16, 64, False),
-    (24, 64, False),
-    (32, 64, False),
-    (24, 32, False),
-    (24, 48, False),
-    (24, 64, True),
+    # passages, candidates, sentence tokens, int8
+    (12, 12, 64, False),
+    (12, 24, 64, False),
+    (20, 16, 64, False),
+    (20, 24, 64, False),
+    (20, 32, 64, False),
+    (30, 32, 64, False),
+    (20, 24, 32, False),
+    (20, 24, 48, False),
+    (20, 24, 64, True),
 ]
 
 
@@ -104,13 +105,17 @@ def main(argv: list[str] | None = None) -> int:
     engine, questions = _validation("reader")
     if engine.reader is None:
         raise SystemExit("no answer reader: train one with python -m training.train_reader")
-    print("| candidates | sentence tokens | weights | hit@1 | hit@3 | abstention | false abstention | ms/question |")
-    print("|---|---|---|---|---|---|---|---|")
-    for candidates, tokens, int8 in GRID:
-        with setting(engine, candidates, tokens, int8):
+    print(
+        "| passages | candidates | sentence tokens | weights | hit@1 | hit@3 | abstention | false abstention "
+        "| ms/question |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for passages, candidates, tokens, int8 in GRID:
+        with setting(engine, passages, candidates, tokens, int8):
             m = measure(engine, questions)
         print(
-            f"| {candidates} | {tokens} | {'8-bit' if int8 else '16-bit'} | {m['hit_at_1']:.3f} | {m['hit_at_3']:.3f} "
+            f"| {passages} | {candidates} | {tokens} | {'8-bit' if int8 else '16-bit'} "
+            f"| {m['hit_at_1']:.3f} | {m['hit_at_3']:.3f} "
             f"| {m['abstention']:.3f} | {m['false_abstention']:.3f} | {m['ms_per_question']:.0f} |",
             flush=True,
         )

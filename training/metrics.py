@@ -34,15 +34,23 @@ def fit_calibration(questions: Sequence[Ranked], steps: int = 500) -> tuple[floa
             xs.append(q.margins)
             ys.append(np.zeros(len(q.margins)))
     x, y = np.concatenate(xs), np.concatenate(ys)
-    w = np.array([1.0, 0.0])
     design = np.stack([x, np.ones_like(x)], axis=1)
-    for _ in range(steps):  # Newton's method on the log loss, lightly regularised
+
+    def loss(w: np.ndarray) -> float:
+        z = design @ w
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5e-3 * w @ w)
+
+    w = np.array([1.0, 0.0])
+    for _ in range(steps):  # Newton's method on the log loss, lightly regularised, with backtracking
         p = _sigmoid(design @ w)
         gradient = design.T @ (p - y) + 1e-3 * w
         hessian = (design * (p * (1 - p))[:, None]).T @ design + 1e-3 * np.eye(2)
         update = np.linalg.solve(hessian, gradient)
-        w -= update
-        if np.abs(update).max() < 1e-9:
+        step, current = 1.0, loss(w)
+        while loss(w - step * update) > current and step > 1e-6:
+            step /= 2  # a full Newton step can overshoot where the data are nearly separable
+        w = w - step * update
+        if np.abs(step * update).max() < 1e-9:
             break
     return float(w[0]), float(w[1])
 

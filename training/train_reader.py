@@ -395,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_DIR, help="where the shipped reader is written")
     parser.add_argument("--no-export", action="store_true", help="train and report only")
     parser.add_argument(
+        "--export-only", action="store_true", help="export the best epoch validated so far, without training further"
+    )
+    parser.add_argument(
         "--reference", type=Path, default=REFERENCE, help="torch margins the numpy reader's tests compare with"
     )
     parser.add_argument("--threads", type=int, default=2)
@@ -407,7 +410,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{trainer.steps_per_epoch} steps an epoch",
         flush=True,
     )
-    trainer.run()
+    if args.export_only:
+        trainer.resume()
+        if not trainer.history:
+            sys.exit("no epoch has been validated yet: nothing to export")
+    else:
+        trainer.run()
     report = {"settings": asdict(settings), "data": data_digest(), "history": trainer.history}
     if not args.no_export:
         report.update(export(trainer, args.out, args.reference))

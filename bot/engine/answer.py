@@ -44,7 +44,11 @@ SEMANTIC_MIN_COVERAGE = 0.2
 STRONG_COVERAGE = 0.5
 SEMANTIC_MIN_SIMILARITY = 0.4
 SIMILARITY_CANDIDATES = 20
-# Candidates (in lexical order) the answer reader reads: the pool it reorders and decides from.
+# The answer reader's pool: the first READER_CANDIDATES sentences, in lexical order, of the best
+# READER_PASSAGES passages (more than TOP_PASSAGES: the reader can recognise an answer that shares
+# few words with the question, if it is given it). Chosen on the reader's validation split
+# (``bench.reader_knobs``).
+READER_PASSAGES = 20
 READER_CANDIDATES = 24
 TOP_PASSAGES = 12
 MAX_MORE = 5

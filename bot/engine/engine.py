@@ -325,7 +325,7 @@ class Engine:
         base = {"question": question, "corpus_version": self.version}
         if self.index is None:
             return Answer(**base, answered=False, reason="The corpus is empty: there are no documents to search.")
-        found = self.candidates(question)
+        found = self.candidates(question, answering.READER_PASSAGES if self.reader else answering.TOP_PASSAGES)
         if not _searchable(found.terms):
             return Answer(**base, answered=False, reason="The question has no words to search for.")
         terms, passage_hits, scored = found.terms, found.passage_hits, found.scored

@@ -52,3 +52,16 @@ def test_hits_count_only_answered_questions_with_a_positive_on_top() -> None:
     assert metrics["recall"] == 2 / 3
     declined = rank_metrics([right], 1.0, 0.0, threshold=top_probability(right, 1.0, 0.0) + 1e-6)
     assert declined["hit_at_1"] == 0 and declined["false_abstention"] == 1
+
+
+def test_calibration_stays_sane_when_the_data_are_nearly_separable() -> None:
+    # A full Newton step from the start overshoots here (the margins are large and well separated).
+    rng = np.random.default_rng(5)
+    questions = [
+        Ranked(True, np.concatenate([[8.0 + rng.normal()], rng.normal(-8.0, 1.0, 9)]), np.array([1] + [0] * 9))
+        for _ in range(100)
+    ]
+    scale, bias = fit_calibration(questions)
+    assert 0 < scale < 100 and np.isfinite(bias)
+    p = 1 / (1 + np.exp(-(scale * np.array([8.0, -8.0]) + bias)))
+    assert p[0] > 0.9 and p[1] < 0.1
