@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,8 +102,11 @@ GRID = [
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.parse_args(argv)
+    parser.add_argument("--questions", type=int, default=0, help="a seeded sample of N validation questions (0: all)")
+    args = parser.parse_args(argv)
     engine, questions = _validation("reader")
+    if args.questions:
+        questions = random.Random(0).sample(questions, min(args.questions, len(questions)))
     if engine.reader is None:
         raise SystemExit("no answer reader: train one with python -m training.train_reader")
     print(

@@ -73,13 +73,14 @@ def choose_threshold(questions: Sequence[Ranked], scale: float, bias: float, fal
 def rank_metrics(questions: Sequence[Ranked], scale: float, bias: float, threshold: float) -> dict[str, float]:
     answerable = [q for q in questions if q.answerable]
     unanswerable = [q for q in questions if not q.answerable]
-    hit1 = hit3 = ranked1 = recall = declined = 0
+    hit1 = hit3 = ranked1 = ranked3 = recall = declined = 0
     for q in answerable:
         order = np.argsort(-q.margins, kind="stable")
         positive = q.labels[order] == 1
         answered = top_probability(q, scale, bias) >= threshold
         declined += not answered
         ranked1 += bool(positive[:1].any())
+        ranked3 += bool(positive[:3].any())
         recall += bool(positive.any())
         hit1 += answered and bool(positive[:1].any())
         hit3 += answered and bool(positive[:3].any())
@@ -89,6 +90,7 @@ def rank_metrics(questions: Sequence[Ranked], scale: float, bias: float, thresho
         "hit_at_1": hit1 / n,
         "hit_at_3": hit3 / n,
         "ranked_first": ranked1 / n,  # the first candidate answers, whether or not the reader answered
+        "ranked_top3": ranked3 / n,
         "recall": recall / n,
         "abstention": kept / max(1, len(unanswerable)),
         "false_abstention": declined / n,
