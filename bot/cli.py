@@ -22,6 +22,7 @@ from bot.engine.claims import check_claim
 from bot.engine.engine import Engine
 from bot.engine.models import Answer
 from bot.engine.store import ensure_seeded
+from bot.progress import QUIET_SECONDS, BuildReporter
 from bot.terminal import ChatSession, format_answer, format_claim, format_figures, format_problem, run_chat
 
 log = logging.getLogger(__name__)
@@ -56,12 +57,16 @@ def corpus_folder(args: argparse.Namespace, settings: Settings) -> Path:
 
 
 def load_engine(args: argparse.Namespace, settings: Settings) -> Engine:
-    engine = Engine.from_folder(
-        corpus_folder(args, settings),
-        semantic=settings.semantic,
-        reader=settings.reader,
-        index=settings.index_options(),
-    )
+    folder = corpus_folder(args, settings)
+    # A first build of a large corpus takes a while (~40 s at 60,000 passages): say how far it is, on stderr.
+    with BuildReporter(quiet_seconds=args.progress_after) as progress:
+        engine = Engine.from_folder(
+            folder,
+            semantic=settings.semantic,
+            reader=settings.reader,
+            index=settings.index_options(),
+            progress=progress,
+        )
     for problem in engine.problems:  # the loader only logs them at DEBUG: this is their one report
         print(format_problem(problem), file=sys.stderr)
     return engine
@@ -179,7 +184,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     from bot.adapter.runner import run_bot  # imported here: the engine commands need no Discord
 
-    return run_bot(settings)
+    return run_bot(settings, progress_after=args.progress_after)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     corpus = argparse.ArgumentParser(add_help=False)
     corpus.add_argument("--corpus", type=Path, default=None, help="serve this folder instead of CORPUS_DIR")
+    corpus.add_argument(
+        "--progress-after",
+        type=float,
+        default=QUIET_SECONDS,
+        metavar="SECONDS",
+        help=f"show how far loading the corpus is (on stderr) once it takes this long (default {QUIET_SECONDS:g})",
+    )
 
     ask = sub.add_parser("ask", parents=[corpus], help="answer one question (or '-' for one per stdin line)")
     ask.add_argument("question", help="the question, or '-' to read one question per line from stdin")
@@ -252,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         details = [f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()]
         return _fail(args, f"invalid configuration: {fields}", details)
     configure_logging(settings.log_level if args.command == "run" else "WARNING")
+    if args.command != "run":  # the other commands log warnings only, but a slow build's progress is wanted
+        logging.getLogger("bot.progress").setLevel(logging.INFO)
     try:
         handler: Command = args.handler
         status = handler(args, settings)

@@ -41,8 +41,10 @@ from bot.adapter.client import PolicyBot
 from bot.adapter.cogs.corpus_admin import recover_interrupted_adds
 from bot.adapter.engine_host import EngineHost
 from bot.config import Settings
+from bot.engine.analysis import BuildProgress
 from bot.engine.engine import Engine
 from bot.engine.store import CorpusStore, StoreError, ensure_seeded
+from bot.progress import QUIET_SECONDS, BuildReporter
 
 log = logging.getLogger(__name__)
 
@@ -136,14 +138,19 @@ def install_log_safety(token: str, root: logging.Logger | None = None) -> Redact
     return redactor
 
 
-def run_bot(settings: Settings) -> int:
+def run_bot(settings: Settings, *, progress_after: float = QUIET_SECONDS) -> int:
     token = settings.require_token()
     install_log_safety(token)
-    return asyncio.run(serve(settings, token))
+    return asyncio.run(serve(settings, token, progress_after=progress_after))
 
 
-async def serve(settings: Settings, token: str, *, stop: asyncio.Event | None = None) -> int:
-    """Run the bot until ``stop`` is set (by SIGTERM/SIGINT unless given); returns the exit status."""
+async def serve(
+    settings: Settings, token: str, *, stop: asyncio.Event | None = None, progress_after: float = QUIET_SECONDS
+) -> int:
+    """Run the bot until ``stop`` is set (by SIGTERM/SIGINT unless given); returns the exit status.
+
+    Loading the corpus shows its progress once it takes longer than ``progress_after`` seconds.
+    """
     stop = stop or _stop_on_signals()
     storage = await open_storage(settings.database_path)
     bot: PolicyBot | None = None
@@ -151,11 +158,11 @@ async def serve(settings: Settings, token: str, *, stop: asyncio.Event | None = 
     try:
         await _forget_old_answers(storage)
         await _settle_interrupted_adds(settings, storage)
-        engine = await asyncio.to_thread(_load_engine, settings)
+        engine = await asyncio.to_thread(_load_engine, settings, progress_after)
         engines = EngineHost(
             engine,
             sentences=settings.answer_sentences,
-            builder=functools.partial(build_engine, settings),
+            builder=functools.partial(refresh_engine, settings, progress_after=progress_after),
         )
         bot = PolicyBot(settings=settings, engines=engines, storage=storage)
         chores.append(asyncio.create_task(_keep_status(bot, settings.state_dir), name="recording-status"))
@@ -312,24 +319,34 @@ async def _reset_http(bot: PolicyBot) -> None:
     bot.http.connector = discord.utils.MISSING
 
 
-def build_engine(settings: Settings, folder: Path) -> Engine:
+def build_engine(settings: Settings, folder: Path, *, progress: BuildProgress | None = None) -> Engine:
     """The engine of ``folder`` with the configured options, its caches and index under ``STATE_DIR``.
 
     A state folder that cannot be written (read-only, full, not a folder) must not stop the bot:
     the analysis cache copes by itself, and the search index is then built in memory (slower to
     start, the same answers)."""
     options = settings.index_options()
+    semantic, reader = settings.semantic, settings.reader
     try:
-        return Engine.from_folder(folder, semantic=settings.semantic, reader=settings.reader, index=options)
+        return Engine.from_folder(folder, semantic=semantic, reader=reader, index=options, progress=progress)
     except OSError as exc:
         log.warning("cannot keep the search index under %s (%s): building it in memory", settings.state_dir, exc)
     in_memory = dataclasses.replace(options, path=None, cache=None)
-    return Engine.from_folder(folder, semantic=settings.semantic, reader=settings.reader, index=in_memory)
+    return Engine.from_folder(folder, semantic=semantic, reader=reader, index=in_memory, progress=progress)
 
 
-def _load_engine(settings: Settings) -> Engine:
+def refresh_engine(settings: Settings, folder: Path, *, progress_after: float = QUIET_SECONDS) -> Engine:
+    """``build_engine`` for a refresh while the bot serves: a slow one's progress goes to the log as
+    lines (never a bar: other log lines keep coming meanwhile)."""
+    with BuildReporter(bar=False, quiet_seconds=progress_after) as progress:
+        return build_engine(settings, folder, progress=progress)
+
+
+def _load_engine(settings: Settings, progress_after: float = QUIET_SECONDS) -> Engine:
     ensure_seeded(settings.corpus_dir, settings.seeds_dir)
-    engine = build_engine(settings, settings.corpus_dir)
+    # The first start on a large corpus is the long wait: a bar on a terminal, log lines otherwise.
+    with BuildReporter(quiet_seconds=progress_after) as progress:
+        engine = build_engine(settings, settings.corpus_dir, progress=progress)
     for problem in engine.problems:
         log.warning("skipped %s: %s", problem.path, problem.reason)
     return engine

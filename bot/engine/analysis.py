@@ -28,11 +28,11 @@ import re
 import threading
 import typing
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -59,6 +59,49 @@ _DF_KIND = "df"  # the corpus's merged document frequencies (``corpus_df``)
 
 # The modules whose code decides an analysis or how it is stored: a change to any of them invalidates the cache.
 _CODE_MODULES = ("analysis", "figures_parse", "passages", "sentences", "stopwords", "tokens", "models", "safe_format")
+
+
+@dataclass(frozen=True, slots=True)
+class BuildStep:
+    """How far an engine build has got, as told to a progress callback (``Engine(progress=...)``).
+
+    Stages come in this order: "read" (documents read from the corpus folder; ``total`` is None
+    until they all are), "analyse" (documents analysed, ``passages`` counting the passages found
+    in them so far) and "index" (passages added to the search index). ``done`` of ``total`` counts
+    the stage's documents or passages, and each stage ends with ``done == total``. The engine knows
+    nothing of terminals: ``bot.progress`` shows these as a bar or as log lines.
+    """
+
+    stage: Literal["read", "analyse", "index"]
+    done: int
+    total: int | None
+    passages: int = 0
+
+
+BuildProgress = Callable[[BuildStep], None]
+
+
+class _AnalysisProgress:
+    """Counts documents and passages analysed (fresh or from the cache) for a ``BuildProgress``."""
+
+    def __init__(self, report: BuildProgress | None, total: int) -> None:
+        self._report = report
+        self.total = total
+        self.documents = 0
+        self.passages = 0
+
+    def add_passages(self, count: int) -> None:
+        self.passages += count
+        self._send()
+
+    def add_document(self, passages: int = 0) -> None:
+        self.documents += 1
+        self.passages += passages
+        self._send()
+
+    def _send(self) -> None:
+        if self._report is not None:
+            self._report(BuildStep("analyse", self.documents, self.total, self.passages))
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +454,7 @@ def iter_analyses(
     documents: Sequence[Document],
     processes: int | None = None,
     min_parallel_chars: int = MIN_PARALLEL_CHARS,
+    analysed: Callable[[int], None] | None = None,
 ) -> Iterator[DocumentAnalysis]:
     """``analyse(d)`` for each document in order, in worker processes when there is much text.
 
@@ -419,11 +463,18 @@ def iter_analyses(
     so workers start on the first document's passages while the others are split, and a corpus's
     passages are never all held at once. Workers are spawned, not forked: the caller may run
     threads (an event loop's executor, tantivy) and forking a threaded process can deadlock.
+
+    ``analysed`` is told how many passages were analysed as each batch of them is (a batch is a
+    worker's task, so one large document shows progress too), before the document is yielded.
     """
     processes = available_cores() if processes is None else processes
     total = sum(len(d.text) for d in documents)
     if processes <= 1 or total < min_parallel_chars:
-        yield from (analyse(document) for document in documents)
+        for document in documents:
+            analysis = analyse(document)
+            if analysed is not None:
+                analysed(len(analysis.columns))
+            yield analysis
         return
     counts: queue.Queue[int] = queue.Queue()  # passages per document, in order, as each is split
     failure: list[BaseException] = []
@@ -442,14 +493,21 @@ def iter_analyses(
     chunk_chars = min(CHUNK_CHARS, max(1, total // (processes * 4)))  # a few tasks per worker at least
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
         results = pool.imap(_analyse_chunk, _chunks(passages(), chunk_chars))
-        analysed = (data for chunk in results for data in chunk)
+        passage_data = (data for chunk in _told(results, analysed) for data in chunk)
         # Summarised document by document as results arrive: full analyses of a whole corpus
         # would not fit in memory at a million passages.
         for document in documents:
             count = counts.get()
             if count < 0:
                 raise failure[0]
-            yield summarise(document, [next(analysed) for _ in range(count)])
+            yield summarise(document, [next(passage_data) for _ in range(count)])
+
+
+def _told(chunks: Iterable[list[PassageData]], analysed: Callable[[int], None] | None) -> Iterator[list[PassageData]]:
+    for chunk in chunks:
+        if analysed is not None:
+            analysed(len(chunk))
+        yield chunk
 
 
 for _record in (Figure, SentenceData, PassageColumns, FigureSentence, _Core):
@@ -542,22 +600,38 @@ class AnalysisCache:
 
 
 def analyse_corpus(
-    documents: Sequence[Document], cache: Path | None = None, processes: int | None = None
+    documents: Sequence[Document],
+    cache: Path | None = None,
+    processes: int | None = None,
+    progress: BuildProgress | None = None,
 ) -> list[DocumentAnalysis]:
     """Analyses of ``documents`` in order: from the cache where it has them, computed otherwise.
 
     With a cache, new analyses are stored and entries of documents no longer in the corpus pruned,
-    so the folder holds one corpus's analyses (give each corpus its own folder).
+    so the folder holds one corpus's analyses (give each corpus its own folder). ``progress`` is
+    told of each document (and batch of passages) analysed or read back, ``BuildStep("analyse")``.
     """
+    counter = _AnalysisProgress(progress, len(documents))
+    counter.add_passages(0)  # the stage starts: a reporter can say what is going on before the first result
     if cache is None:
-        return analyse_many(documents, processes)
+        analyses = []
+        for analysis in iter_analyses(documents, processes, analysed=counter.add_passages):
+            analyses.append(analysis)
+            counter.add_document()
+        return analyses
     store = AnalysisCache(cache)
     keys = [analysis_key(d) for d in documents]
-    found: list[DocumentAnalysis | None] = [store.get(key, d) for key, d in zip(keys, documents, strict=True)]
+    found: list[DocumentAnalysis | None] = []
+    for key, document in zip(keys, documents, strict=True):
+        cached = store.get(key, document)
+        found.append(cached)
+        if cached is not None:
+            counter.add_document(len(cached.columns))
     missing = [i for i, analysis in enumerate(found) if analysis is None]
-    fresh = iter_analyses([documents[i] for i in missing], processes)
+    fresh = iter_analyses([documents[i] for i in missing], processes, analysed=counter.add_passages)
     for i, analysis in zip(missing, fresh, strict=True):
         found[i] = analysis
+        counter.add_document()
         try:
             store.put(analysis)
         except (OSError, EncodeError) as error:  # a full or read-only disk costs the next start time, not this build

@@ -17,14 +17,14 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
 import numpy as np
 
-from bot.engine.analysis import passage_key
+from bot.engine.analysis import BuildProgress, BuildStep, passage_key
 from bot.engine.index import Bm25Index, EmptyCorpusError, SearchIndex
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ BACKENDS: tuple[str, ...] = get_args(Backend)
 AUTO_THRESHOLD = 50_000  # passages; rank-bm25's p95 passes ~5 ms a little above this size
 RANK_BM25_K1 = 1.5  # the engine's value (Bm25Index's default)
 TANTIVY_K1 = 1.2  # fixed in tantivy; b is 0.75 in both
+REPORT_EVERY = 1_000  # passages between progress reports while an index reads them
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,34 @@ def choose_backend(
     return "tantivy"
 
 
+class _Reporting(Sequence[Sequence[str]]):
+    """Passages' tokens as an index reads them, telling ``progress`` how far its first pass has got.
+
+    Only the furthest point reached is reported: rank-bm25 reads the passages more than once, and a
+    bar that went back to zero would say the build started over.
+    """
+
+    def __init__(self, tokenized: Sequence[Sequence[str]], progress: BuildProgress, every: int = REPORT_EVERY) -> None:
+        self._tokenized = tokenized
+        self._progress = progress
+        self._every = every
+        self._reached = 0
+
+    def __len__(self) -> int:
+        return len(self._tokenized)
+
+    def __getitem__(self, i: int) -> Sequence[str]:  # type: ignore[override]  # positions only, no slices
+        return self._tokenized[i]
+
+    def __iter__(self) -> Iterator[Sequence[str]]:
+        total = len(self._tokenized)
+        for n, tokens in enumerate(self._tokenized, 1):
+            if n % self._every == 0 and n > self._reached:
+                self._reached = n
+                self._progress(BuildStep("index", n, total))
+            yield tokens
+
+
 def make_index(
     tokenized: Sequence[Sequence[str]],
     backend: Backend = "auto",
@@ -99,6 +128,7 @@ def make_index(
     *,
     label: str | None = None,
     keys: Sequence[int] | np.ndarray | None = None,
+    progress: BuildProgress | None = None,
 ) -> SearchIndex:
     """An index over ``tokenized`` passages (ids are positions), of the backend chosen.
 
@@ -111,9 +141,30 @@ def make_index(
     With ``keys`` (a stable key per passage, see ``passage_key``) and a ``path``, the
     tantivy index is kept in step with the corpus instead: passages added or removed since it was
     last built are added to or deleted from it, and it still answers with positions.
+
+    ``progress`` is told how many passages the index has read, ``BuildStep("index")``, from 0 to
+    all of them once it is built (an index reopened or updated reads few or none: it jumps to done).
     """
     if not tokenized or not any(tokenized):
         raise EmptyCorpusError()
+    if progress is None:
+        return _make_index(tokenized, backend, path, auto_threshold, label=label, keys=keys)
+    total = len(tokenized)
+    progress(BuildStep("index", 0, total))
+    index = _make_index(_Reporting(tokenized, progress), backend, path, auto_threshold, label=label, keys=keys)
+    progress(BuildStep("index", total, total))
+    return index
+
+
+def _make_index(
+    tokenized: Sequence[Sequence[str]],
+    backend: Backend,
+    path: Path | None,
+    auto_threshold: int,
+    *,
+    label: str | None,
+    keys: Sequence[int] | np.ndarray | None,
+) -> SearchIndex:
     chosen = choose_backend(len(tokenized), backend, auto_threshold)
     if chosen == "rank_bm25":
         return Bm25Index(tokenized, k1=RANK_BM25_K1)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.engine import answer as answering
-from bot.engine.analysis import DocumentAnalysis, analyse_corpus, corpus_df, share_tokens
+from bot.engine.analysis import BuildProgress, BuildStep, DocumentAnalysis, analyse_corpus, corpus_df, share_tokens
 from bot.engine.backends import IndexOptions, make_index
 from bot.engine.documents import load_folder
 from bot.engine.figure_store import FigureStore, figures_key
@@ -152,9 +152,10 @@ class Engine:
         *,
         index: IndexOptions | None = None,
         reader: bool = True,
+        progress: BuildProgress | None = None,
     ) -> None:
         with gc_paused():
-            self._build(documents, problems, semantic, index or IndexOptions(), reader)
+            self._build(documents, problems, semantic, index or IndexOptions(), reader, progress)
 
     def _build(
         self,
@@ -163,12 +164,13 @@ class Engine:
         semantic: bool,
         options: IndexOptions,
         use_reader: bool,
+        progress: BuildProgress | None = None,
     ) -> None:
         self.documents: tuple[Document, ...] = tuple(documents)
         self.problems: tuple[SkippedFile, ...] = tuple(problems)
         self._documents_by_id = {d.id: d for d in self.documents}
         # Splitting, tokenizing and figure extraction, once per document version (see analysis.py).
-        analyses = analyse_corpus(self.documents, options.cache)
+        analyses = analyse_corpus(self.documents, options.cache, progress=progress)
         self.passages = PassageTable(self.documents, [a.columns for a in analyses])
         self._df = corpus_df(analyses, options.cache)
         sentences = sum(a.core.sentence_count for a in analyses)
@@ -182,7 +184,9 @@ class Engine:
             # Stable per passage and document version: an on-disk index is updated, not rebuilt, on a change.
             keys = self.passages.keys() if options.path else None
             tokens = _Tokens(analyses, self.passages)
-            self.index = make_index(tokens, options.backend, options.path, options.auto_threshold, keys=keys)
+            self.index = make_index(
+                tokens, options.backend, options.path, options.auto_threshold, keys=keys, progress=progress
+            )
         except EmptyCorpusError:
             self.index = None
         for analysis in analyses:
@@ -206,9 +210,19 @@ class Engine:
 
     @classmethod
     def from_folder(
-        cls, folder: Path, semantic: bool = True, *, index: IndexOptions | None = None, reader: bool = True
+        cls,
+        folder: Path,
+        semantic: bool = True,
+        *,
+        index: IndexOptions | None = None,
+        reader: bool = True,
+        progress: BuildProgress | None = None,
     ) -> Engine:
+        if progress is not None:
+            progress(BuildStep("read", 0, None))
         documents, problems = load_folder(Path(folder))
+        if progress is not None:
+            progress(BuildStep("read", len(documents), len(documents)))
         if index is not None:
             # One cache and one index folder per corpus folder: each holds only its own corpus, so
             # `python -m bot ask --corpus OTHER` never churns what the bot serves.
@@ -218,7 +232,7 @@ class Engine:
                 cache=None if index.cache is None else index.cache / place,
                 path=None if index.path is None else index.path / place,
             )
-        engine = cls(documents, problems, semantic=semantic, index=index, reader=reader)
+        engine = cls(documents, problems, semantic=semantic, index=index, reader=reader, progress=progress)
         log.info(
             "corpus %s: %d documents, %d passages, %d skipped (version %s)",
             folder, len(engine.documents), len(engine.passages), len(problems), engine.version,
