@@ -26,14 +26,13 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from bench.quality import _validation, matches
 from bot.engine import answer as answering
 from bot.engine.engine import Engine
-from bot.engine.reader import AnswerReader
+from bot.engine.reader import AnswerReader, load_reader
 from bot.engine.semantic import Bert
-from training.metrics import Ranked, choose_threshold, fit_calibration, rank_metrics
-
-FALSE_DECLINE_TARGET = 0.04
+from training import data
+from training.calibrate import FALSE_DECLINE_TARGET, engine_ranked, validation_engine
+from training.metrics import choose_threshold, fit_calibration, rank_metrics
 
 
 @contextmanager
@@ -66,20 +65,11 @@ def _quantised(reader: AnswerReader) -> Bert:
     return Bert(reader.config, tensors)
 
 
-def measure(engine: Engine, questions: list[dict[str, object]]) -> dict[str, float]:
-    """End to end: each question's candidates, the reader's margins, then calibration fitted on them."""
-    reader = engine.reader
-    assert reader is not None
-    found: list[Ranked] = []
+def measure(engine: Engine, questions: list[data.Question]) -> dict[str, float]:
+    """End to end: each question's pool and the reader's margins, then calibration fitted on them."""
+    assert engine.reader is not None
     started = time.perf_counter()
-    for item in questions:
-        text = " ".join(str(item["question"]).split())
-        pool = engine.candidates(text, answering.READER_PASSAGES, similar=0).scored[: answering.READER_CANDIDATES]
-        inputs = engine.reader_inputs(pool)
-        margins = reader.margins(text, inputs) if inputs else np.zeros(0, dtype=np.float32)
-        expected = [str(e) for e in item["expected"]]  # type: ignore[attr-defined]
-        labels = np.array([int(bool(expected) and matches(s, expected)) for s, _ in inputs], dtype=int)
-        found.append(Ranked(bool(item["answerable"]), margins, labels))
+    found = engine_ranked(engine, engine.reader, questions)
     elapsed = time.perf_counter() - started
     scale, bias = fit_calibration(found)
     metrics = rank_metrics(found, scale, bias, choose_threshold(found, scale, bias, FALSE_DECLINE_TARGET))
@@ -104,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=int, default=0, help="a seeded sample of N validation questions (0: all)")
     args = parser.parse_args(argv)
-    engine, questions = _validation("reader")
+    engine = validation_engine(load_reader())
+    questions = data.questions("validation")
     if args.questions:
         questions = random.Random(0).sample(questions, min(args.questions, len(questions)))
     if engine.reader is None:

@@ -46,8 +46,8 @@ chosen once, below, for the epoch selected):
 
 ## Validation (documents unseen in training), the selected epoch
 hit@1 {hit_at_1:.3f}, hit@3 {hit_at_3:.3f}, abstention {abstention:.3f} at {false_abstention:.3f} answerable declined
-(threshold {threshold:.3f} on the calibrated probability, chosen here for at most 4%), reranking the engine's
-first {rerank} candidates.
+(threshold {threshold:.3f} on the calibrated probability, chosen here for at most 4%), reading the first
+{candidates} candidates of the engine's best {passages} passages, as the bot does (`training.calibrate`).
 
 The numpy reader against the torch model on {agree_n} validation questions: largest margin gap {gap:.4f}
 (16-bit weights), same best candidate on {same:.0%}.
@@ -99,7 +99,8 @@ def write_card(out: Path, report: dict[str, object]) -> None:
             if len(report["history"]) >= settings["epochs"]  # type: ignore[arg-type, index]
             else " (stopped early and exported with `--export-only`; rerunning the command resumes training)"
         ),
-        rerank=settings["rerank"],  # type: ignore[index]
+        candidates=metrics["candidates"],  # type: ignore[index]
+        passages=metrics["passages"],  # type: ignore[index]
         agree_n=agreement["pairs_questions"],  # type: ignore[index]
         gap=agreement["max_margin_gap"],  # type: ignore[index]
         same=agreement["same_top_share"],  # type: ignore[index]
