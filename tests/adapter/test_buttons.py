@@ -61,8 +61,10 @@ async def test_show_passages_is_private_and_shows_whole_paragraphs(fake_discord:
     answer = await _ask(fake_discord)
     payload = await _press(fake_discord, button(answer, "cite"), answer)
     titles = [e["title"] for e in payload["embeds"]]
-    assert titles == [f"[1] {SEED_TITLE} · ¶58", f"[2] {SEED_TITLE} · ¶67", f"[3] {SEED_TITLE} · ¶32"]
-    cited = bot.engines.engine.ask(SALARY_QUESTION).sentences[0].citation
+    shown = bot.engines.engine.ask(SALARY_QUESTION).sentences
+    assert titles == [f"[{i}] {SEED_TITLE} · ¶{s.citation.paragraph}" for i, s in enumerate(shown, start=1)]
+    assert titles[0] == f"[1] {SEED_TITLE} · ¶58"
+    cited = shown[0].citation
     passage = bot.engines.engine.passage(cited.passage_id)
     assert passage is not None
     assert payload["embeds"][0]["description"] == "“" + " ".join(passage.text.split()) + "”"
