@@ -28,7 +28,6 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bot.engine.documents import load_document
 from bot.engine.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,8 +153,7 @@ def _validation(mode: str) -> tuple[Engine, list[dict[str, object]]]:
 
     from training import data
 
-    documents = [load_document(path, path.name)[0] for path in data.documents(data.SPLITS[1])]
-    return Engine(documents, **MODES[mode]), [as_row(q) for q in data.questions(data.SPLITS[1])]
+    return Engine(data.load_documents("validation"), **MODES[mode]), [as_row(q) for q in data.questions("validation")]
 
 
 def format_table(reports: list[Report]) -> str:

@@ -18,7 +18,6 @@ import numpy as np
 
 from bench.quality import matches
 from bot.engine import answer as answering
-from bot.engine.documents import load_document
 from bot.engine.engine import Engine
 from bot.engine.reader import FORMAT, MODEL_DIR, SETTINGS_FILE, AnswerReader, load_reader
 from training import data
@@ -44,8 +43,7 @@ def engine_ranked(engine: Engine, reader: AnswerReader, questions: Sequence[data
 
 
 def validation_engine(reader: AnswerReader | None = None) -> Engine:
-    documents = [load_document(path, path.name)[0] for path in data.documents("validation")]
-    engine = Engine(documents, semantic=False)
+    engine = Engine(data.load_documents("validation"), semantic=False)
     engine.reader = reader  # the reader to calibrate, over the engine's lexical pool
     return engine
 

@@ -16,6 +16,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.engine.documents import load_document
+from bot.engine.models import Document
+
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"
 DOCS = DATA / "docs"
@@ -59,6 +62,11 @@ def document_split(name: str) -> str:
 def documents(split: str | None = None) -> list[Path]:
     files = sorted(DOCS.glob("*.md"))
     return [f for f in files if split is None or document_split(f.name) == split]
+
+
+def load_documents(split: str) -> list[Document]:
+    """The split's documents, loaded as the corpus folder loads them (file name as id)."""
+    return [load_document(path, path.name)[0] for path in documents(split)]
 
 
 def load_rows(path: Path) -> list[dict[str, object]]:

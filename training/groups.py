@@ -16,9 +16,8 @@ from pathlib import Path
 
 from bench.quality import matches
 from bot.engine import answer as answering
-from bot.engine.documents import load_document
 from bot.engine.engine import Engine
-from training.data import DOCS, Question, documents, questions
+from training.data import DOCS, Question, load_documents, questions
 
 POOL_PASSAGES = 20  # passages searched per question
 POOL_SENTENCES = 40  # candidates kept per question (in lexical order)
@@ -38,8 +37,7 @@ class Group:
 
 
 def build_engine(split: str) -> Engine:
-    docs = [load_document(path, path.name)[0] for path in documents(split)]
-    return Engine(docs, semantic=False)
+    return Engine(load_documents(split), semantic=False)
 
 
 def make_groups(split: str, add_missing: bool) -> list[Group]:
