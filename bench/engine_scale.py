@@ -135,8 +135,11 @@ class Phases:
 
 def _instrument() -> Phases:
     """Wrap the functions a build spends its time in (this process only: workers run unwrapped)."""
-    from bot.engine import analysis, backends, engine, figure_store
-    from bot.engine.figures import FigureIndex
+    from bot.engine import engine
+    from bot.engine.build import analysis
+    from bot.engine.figures import store as figure_store
+    from bot.engine.figures.index import FigureIndex
+    from bot.engine.search import backends
 
     phases = Phases()
     phases.wrap(engine, "load_folder", "load")
@@ -157,8 +160,8 @@ def _instrument() -> Phases:
 
 def _build(spec: dict[str, Any], semantic: bool, phases: Phases) -> tuple[Any, dict[str, Any]]:
     """Build the engine on the spec's corpus and state folders; the engine and what the build took."""
-    from bot.engine.backends import IndexOptions
     from bot.engine.engine import Engine
+    from bot.engine.search.backends import IndexOptions
 
     state = Path(spec["state"])
     options = IndexOptions(backend="auto", path=state / "index", cache=state / "analysis")
@@ -287,7 +290,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     questions = generator.questions(args.queries + 1)  # the first times the restart, the others the latency
     semantic = False
     if args.semantic:
-        from bot.engine.semantic import load_encoder
+        from bot.engine.ranking.semantic import load_encoder
 
         semantic = load_encoder() is not None
         if not semantic:

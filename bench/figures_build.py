@@ -13,7 +13,7 @@ split into sentences as the engine splits them, and handed to ``FigureIndex.buil
 - with ``--memory``, the bytes per figure the built index keeps (tracemalloc, with the tokenizer's
   caches emptied, since they are shared with everything else), and the peak during the build; the
   build is run again for this, as tracing slows it several times;
-- with ``--reference``, the original quadratic grouping (kept in ``tests/engine/test_figures_grouping.py``)
+- with ``--reference``, the original quadratic grouping (kept in ``tests/engine/figures/test_figures_grouping.py``)
   timed and checked to make the same groups; it takes minutes from about 10,000 passages.
 """
 
@@ -30,10 +30,10 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 
 from bench.synthetic import Generator
-from bot.engine import tokens
-from bot.engine.figures import FigureIndex, SentenceRef, _cluster
+from bot.engine.figures.index import FigureIndex, SentenceRef, _cluster
 from bot.engine.models import Citation
-from bot.engine.sentences import split_sentences
+from bot.engine.text import tokens
+from bot.engine.text.sentences import split_sentences
 
 PASSAGES_PER_DOCUMENT = 10
 
@@ -138,7 +138,7 @@ def main() -> None:
             kept, peak, _ = retained_memory(texts)
             print(f"{'':>9}memory {kept:6.0f} bytes a figure kept  (build peak {peak:6.0f} bytes a figure)", flush=True)
         if args.reference:
-            from tests.engine.test_figures_grouping import reference_cluster
+            from tests.engine.figures.test_figures_grouping import reference_cluster
 
             started = time.perf_counter()
             same = reference_cluster(*grouping_input) == groups

@@ -35,9 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.quality import SETS, load_questions, matches
-from bot.engine import answer as answering
 from bot.engine.engine import Engine
-from bot.engine.tokens import ANSWER_TYPES
+from bot.engine.ranking import answer as answering
+from bot.engine.text.tokens import ANSWER_TYPES
 
 PASSAGES = 40
 FALSE_ABSTENTION_MAX = 0.05

@@ -3,7 +3,7 @@
     python -m bench.quality_probe                    # every variant on seed-dev and corpus-b
     python -m bench.quality_probe --variants base,tiebreak --heldout   # also the held-out set
 
-Each variant patches ``bot.engine.answer`` (or subclasses ``Engine``) for the duration of its run, so
+Each variant patches ``bot.engine.ranking.answer`` (or subclasses ``Engine``) for the duration of its run, so
 ideas that need engine data can be tried before ``Engine.ask`` changes. Seed-heldout is a test set:
 measure it with ``--heldout`` only to confirm a variant chosen on the other two.
 
@@ -30,9 +30,9 @@ from dataclasses import replace
 import numpy as np
 
 from bench.quality import SETS, Report, evaluate, format_table, load_questions
-from bot.engine import answer as answering
 from bot.engine.engine import Engine
-from bot.engine.tokens import ANSWER_TYPES, iter_tokens
+from bot.engine.ranking import answer as answering
+from bot.engine.text.tokens import ANSWER_TYPES, iter_tokens
 
 Variant = Callable[[], contextlib.AbstractContextManager[type[Engine]]]
 

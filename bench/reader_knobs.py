@@ -26,10 +26,10 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from bot.engine import answer as answering
 from bot.engine.engine import Engine
-from bot.engine.reader import AnswerReader, load_reader
-from bot.engine.semantic import Bert
+from bot.engine.ranking import answer as answering
+from bot.engine.ranking.reader import AnswerReader, load_reader
+from bot.engine.ranking.semantic import Bert
 from training import data
 from training.calibrate import FALSE_DECLINE_TARGET, engine_ranked, validation_engine
 from training.metrics import choose_threshold, fit_calibration, rank_metrics
@@ -52,8 +52,8 @@ def setting(engine: Engine, passages: int, candidates: int, sentence_tokens: int
 
 def _quantised(reader: AnswerReader) -> Bert:
     """The reader's layers with every matrix rounded to 8 bits per row (symmetric, one scale a row)."""
-    from bot.engine.reader import MODEL_DIR, WEIGHTS_FILE, WORD_EMBEDDINGS
-    from bot.engine.semantic import widen
+    from bot.engine.ranking.reader import MODEL_DIR, WEIGHTS_FILE, WORD_EMBEDDINGS
+    from bot.engine.ranking.semantic import widen
 
     with np.load(MODEL_DIR / WEIGHTS_FILE, allow_pickle=False) as archive:
         tensors = widen({name: archive[name] for name in archive.files})

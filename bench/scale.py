@@ -8,7 +8,7 @@ and, for each size, measures every backend side by side, each step in a fresh ch
 that memory and start-up are measured, not inherited:
 
 - build: from reading the passages to a searchable index, tokenization included (both backends
-  tokenize with ``bot.engine.parallel`` on every core), with its CPU seconds; peak memory of the
+  tokenize with ``bot.engine.build.parallel`` on every core), with its CPU seconds; peak memory of the
   process and its tokenizer workers together (sampled from /proc);
 - restart: from launching a fresh interpreter to the first answer. tantivy opens its on-disk
   index; rank-bm25 has none, so a restart re-reads, re-tokenizes and rebuilds (what the engine does);
@@ -44,7 +44,7 @@ from bench.synthetic import Generator, ensure_corpus, read_passages
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 BACKENDS = ("tantivy", "rank_bm25")
-K = 12  # bot.engine.answer.TOP_PASSAGES
+K = 12  # bot.engine.ranking.answer.TOP_PASSAGES
 TOKENIZER_SAMPLE = 40_000
 BASELINE_QUERY_SECONDS = 30.0  # rank-bm25 queries stop after this long (at least MIN_QUERIES run)
 MIN_QUERIES = 20
@@ -134,7 +134,7 @@ def _new_passage(generator_seed: int) -> str:
 
 
 def task_tokenizer(spec: dict[str, Any]) -> dict[str, Any]:
-    from bot.engine.parallel import iter_joined_tokens
+    from bot.engine.build.parallel import iter_joined_tokens
 
     texts = list(read_passages(Path(spec["corpus"]), spec["count"]))
     started = time.perf_counter()
@@ -144,8 +144,8 @@ def task_tokenizer(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def task_tantivy_build(spec: dict[str, Any]) -> dict[str, Any]:
-    from bot.engine.parallel import iter_joined_tokens
-    from bot.engine.tantivy_index import TantivyIndex
+    from bot.engine.build.parallel import iter_joined_tokens
+    from bot.engine.search.tantivy_index import TantivyIndex
 
     memory = PeakMemory()
     cpu = _cpu_s()
@@ -164,8 +164,8 @@ def task_tantivy_build(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def task_tantivy_serve(spec: dict[str, Any]) -> dict[str, Any]:
-    from bot.engine.tantivy_index import TantivyIndex
-    from bot.engine.tokens import question_tokens, tokenize
+    from bot.engine.search.tantivy_index import TantivyIndex
+    from bot.engine.text.tokens import question_tokens, tokenize
 
     questions = spec["questions"]
     opened = time.perf_counter()
@@ -204,10 +204,10 @@ def task_tantivy_serve(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def task_rank_bm25(spec: dict[str, Any]) -> dict[str, Any]:
-    from bot.engine.backends import RANK_BM25_K1
-    from bot.engine.index import Bm25Index
-    from bot.engine.parallel import tokenize_many
-    from bot.engine.tokens import question_tokens, tokenize
+    from bot.engine.build.parallel import tokenize_many
+    from bot.engine.search.backends import RANK_BM25_K1
+    from bot.engine.search.index import Bm25Index
+    from bot.engine.text.tokens import question_tokens, tokenize
 
     questions = spec["questions"]
     memory = PeakMemory()
@@ -476,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.task:
         return serve_child(TASKS, args.task)
-    from bot.engine.parallel import available_cores
+    from bot.engine.build.parallel import available_cores
 
     args.sizes = parse_sizes(args.sizes)
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]

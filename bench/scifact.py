@@ -3,7 +3,7 @@
     python -m bench.scifact --data /work/shared/data/scifact [--json out.json]
     python -m bench.scifact --data /work/shared/data/scifact --reader     # + the answer reader reranking
 
-With ``--reader``, the answer reader (``bot.engine.reader``, trained on policy questions and sentences)
+With ``--reader``, the answer reader (``bot.engine.ranking.reader``, trained on policy questions and sentences)
 reorders BM25's (rank-bm25) top ``RERANK`` documents of each query, reading the query against each
 document's title and the start of its abstract (the reader's sentence budget): whether a reader trained
 on our data carries over to another domain without losing to BM25.
@@ -27,10 +27,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from bot.engine.backends import RANK_BM25_K1, TANTIVY_K1
-from bot.engine.index import Bm25Index, SearchIndex
-from bot.engine.parallel import tokenize_many
-from bot.engine.tokens import question_tokens
+from bot.engine.build.parallel import tokenize_many
+from bot.engine.search.backends import RANK_BM25_K1, TANTIVY_K1
+from bot.engine.search.index import Bm25Index, SearchIndex
+from bot.engine.text.tokens import question_tokens
 
 PUBLISHED_RANK_BM25 = 0.685
 K = 10
@@ -90,7 +90,7 @@ def rerank_with_reader(
     qrels: Mapping[str, Mapping[str, int]],
 ) -> tuple[float, float, float]:
     """nDCG@10 of BM25's top ``RERANK`` and of the reader's order of them, and ms per query for the reader."""
-    from bot.engine.reader import load_reader
+    from bot.engine.ranking.reader import load_reader
 
     reader = load_reader()
     if reader is None:
@@ -110,7 +110,7 @@ def rerank_with_reader(
 
 def backends(tokenized: list[list[str]], tmp: Path) -> dict[str, Callable[[], SearchIndex]]:
     def tantivy() -> SearchIndex:
-        from bot.engine.tantivy_index import TantivyIndex
+        from bot.engine.search.tantivy_index import TantivyIndex
 
         return TantivyIndex.build(tmp / "scifact-tantivy", tokenized)
 

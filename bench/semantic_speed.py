@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bot.engine.semantic import SentenceEncoder, find_model_dir
+from bot.engine.ranking.semantic import SentenceEncoder, find_model_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -19,9 +19,9 @@ from pydantic import ValidationError
 
 from bot.config import ConfigError, Settings
 from bot.engine.claims import check_claim
+from bot.engine.corpus.store import ensure_seeded
 from bot.engine.engine import Engine
 from bot.engine.models import Answer
-from bot.engine.store import ensure_seeded
 from bot.progress import QUIET_SECONDS, BuildReporter
 from bot.terminal import ChatSession, format_answer, format_claim, format_figures, format_problem, run_chat
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.engine.backends import IndexOptions
+from bot.engine.search.backends import IndexOptions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

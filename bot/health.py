@@ -24,10 +24,10 @@ from pathlib import Path
 
 from bot.adapter.answering import RecordingHealth
 from bot.config import ConfigError, Settings
-from bot.engine.documents import corpus_files, unsupported_files
+from bot.engine.corpus.documents import corpus_files, unsupported_files
+from bot.engine.corpus.store import SEEDED_MARKER
 from bot.engine.engine import Engine
 from bot.engine.models import SkippedFile
-from bot.engine.store import SEEDED_MARKER
 from bot.storage import NOT_SQLITE, acknowledge_set_aside, set_aside_databases, unusable
 from bot.terminal import plural
 

@@ -24,7 +24,7 @@ from typing import TextIO
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-from bot.engine.analysis import BuildStep
+from bot.engine.build.analysis import BuildStep
 
 log = logging.getLogger(__name__)
 

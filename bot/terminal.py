@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.engine.claims import ClaimCheck
-from bot.engine.figures import FigureGroup
+from bot.engine.figures.index import FigureGroup
 from bot.engine.models import Answer, AnswerSentence, Citation, Document, SkippedFile
 
 if TYPE_CHECKING:

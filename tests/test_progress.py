@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.engine.analysis import BuildStep
+from bot.engine.build.analysis import BuildStep
 from bot.progress import BuildReporter
 
 A_BUILD = (

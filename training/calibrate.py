@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from bench.quality import matches
-from bot.engine import answer as answering
 from bot.engine.engine import Engine
-from bot.engine.reader import FORMAT, MODEL_DIR, SETTINGS_FILE, AnswerReader, load_reader
+from bot.engine.ranking import answer as answering
+from bot.engine.ranking.reader import FORMAT, MODEL_DIR, SETTINGS_FILE, AnswerReader, load_reader
 from training import data
 from training.metrics import Ranked, choose_threshold, fit_calibration, rank_metrics
 

@@ -19,8 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bench.quality import matches
-from bot.engine.documents import load_document
-from bot.engine.passages import split_passages
+from bot.engine.corpus.documents import load_document
+from bot.engine.text.passages import split_passages
 from training import data
 
 PROJECT = data.ROOT.parent

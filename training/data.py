@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine.documents import load_document
+from bot.engine.corpus.documents import load_document
 from bot.engine.models import Document
 
 ROOT = Path(__file__).resolve().parent

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench.quality import matches
-from bot.engine import answer as answering
 from bot.engine.engine import Engine
+from bot.engine.ranking import answer as answering
 from training.data import DOCS, Question, load_documents, questions
 
 POOL_PASSAGES = 20  # passages searched per question

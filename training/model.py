@@ -1,4 +1,4 @@
-"""The reader in PyTorch, for training: the same computation as ``bot.engine.reader`` runs in numpy.
+"""The reader in PyTorch, for training: the same computation as ``bot.engine.ranking.reader`` runs in numpy.
 
 BERT (post-LayerNorm, exact GELU) built from the bottom ``layers`` layers of all-MiniLM-L6-v2,
 its word embeddings frozen (they are read from the installed package at run time, so they need not
@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bot.engine.reader import WORD_EMBEDDINGS
+from bot.engine.ranking.reader import WORD_EMBEDDINGS
 
 HEADS = 12
 EPS = 1e-12
@@ -94,7 +94,7 @@ class CrossEncoder(nn.Module):
         return self.head(pooled).squeeze(-1)
 
     def export(self) -> dict[str, np.ndarray]:
-        """Everything but the frozen word embeddings, under the names ``bot.engine.reader`` reads."""
+        """Everything but the frozen word embeddings, under the names ``bot.engine.ranking.reader`` reads."""
         out: dict[str, np.ndarray] = {}
 
         def put(name: str, module: nn.Module) -> None:

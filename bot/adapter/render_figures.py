@@ -54,8 +54,8 @@ from bot.adapter.render import (
 # The answer-rendering pieces of /ask, reused so quotes, closest passages and Sources look the same.
 from bot.adapter.render import AUTOCOMPLETE_CHOICES as CHOICES_LIMIT
 from bot.engine.claims import ClaimCheck, FigureComparison
-from bot.engine.figures import FigureGroup, IndexedFigure
-from bot.engine.figures_parse import Figure
+from bot.engine.figures.index import FigureGroup, IndexedFigure
+from bot.engine.figures.parse import Figure
 
 # Discord's autocomplete limits (interaction responses, not messages: render.py has no constants for them).
 

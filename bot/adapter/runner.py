@@ -41,9 +41,9 @@ from bot.adapter.client import PolicyBot
 from bot.adapter.cogs.corpus_admin import recover_interrupted_adds
 from bot.adapter.engine_host import EngineHost
 from bot.config import Settings
-from bot.engine.analysis import BuildProgress
+from bot.engine.build.analysis import BuildProgress
+from bot.engine.corpus.store import CorpusStore, StoreError, ensure_seeded
 from bot.engine.engine import Engine
-from bot.engine.store import CorpusStore, StoreError, ensure_seeded
 from bot.progress import QUIET_SECONDS, BuildReporter
 
 log = logging.getLogger(__name__)

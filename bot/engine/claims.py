@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.engine.engine import Engine
-from bot.engine.figures import IndexedFigure, family, figure_to_json
-from bot.engine.figures_parse import Figure, extract_figures
+from bot.engine.figures.index import IndexedFigure, family, figure_to_json
+from bot.engine.figures.parse import Figure, extract_figures
 from bot.engine.models import Answer, Frozen
-from bot.engine.tokens import ANSWER_TYPES, tokenize
+from bot.engine.text.tokens import ANSWER_TYPES, tokenize
 
 Verdict = Literal["match", "near", "differs", "not_found"]
 

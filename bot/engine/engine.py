@@ -18,14 +18,19 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engine import answer as answering
-from bot.engine.analysis import BuildProgress, BuildStep, DocumentAnalysis, analyse_corpus, corpus_df, share_tokens
-from bot.engine.backends import IndexOptions, make_index
-from bot.engine.documents import load_folder
-from bot.engine.figure_store import FigureStore, figures_key
-from bot.engine.figures import FigureIndex, IndexedFigure, SentenceRef
-from bot.engine.gc_pause import gc_paused
-from bot.engine.index import EmptyCorpusError, SearchIndex
+from bot.engine.build.analysis import (
+    BuildProgress,
+    BuildStep,
+    DocumentAnalysis,
+    analyse_corpus,
+    corpus_df,
+    share_tokens,
+)
+from bot.engine.build.gc_pause import gc_paused
+from bot.engine.build.passage_table import PassageTable
+from bot.engine.corpus.documents import load_folder
+from bot.engine.figures.index import FigureIndex, IndexedFigure, SentenceRef
+from bot.engine.figures.store import FigureStore, figures_key
 from bot.engine.models import (
     Answer,
     AnswerSentence,
@@ -35,10 +40,12 @@ from bot.engine.models import (
     Passage,
     SkippedFile,
 )
-from bot.engine.passage_table import PassageTable
-from bot.engine.reader import AnswerReader, load_reader
-from bot.engine.semantic import SentenceEncoder, load_encoder
-from bot.engine.tokens import ANSWER_TYPES, iter_tokens, question_tokens
+from bot.engine.ranking import answer as answering
+from bot.engine.ranking.reader import AnswerReader, load_reader
+from bot.engine.ranking.semantic import SentenceEncoder, load_encoder
+from bot.engine.search.backends import IndexOptions, make_index
+from bot.engine.search.index import EmptyCorpusError, SearchIndex
+from bot.engine.text.tokens import ANSWER_TYPES, iter_tokens, question_tokens
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +253,7 @@ class Engine:
         Grouping and labelling figures is the slowest part of a start (≈ 35 s at 100k passages, see
         bench/engine_scale.py) and no question needs it, so an engine answers questions first; the
         bot warms this up in the background (``bot.adapter.engine_host``). With a cache folder the
-        index built is stored there and read back by the next start (``bot.engine.figure_store``).
+        index built is stored there and read back by the next start (``bot.engine.figures.store``).
         """
         if self._figures is None:
             with self._figures_lock:

@@ -18,9 +18,9 @@ from bot.adapter.cogs.corpus_admin import COG_NAME, CorpusAdminCog, recover_inte
 from bot.adapter.moderation import NOT_PERMITTED
 from bot.adapter.render_corpus import PROGRESS_MARK
 from bot.config import Settings
-from bot.engine.documents import corpus_files
+from bot.engine.corpus.documents import corpus_files
+from bot.engine.corpus.store import CorpusStore
 from bot.engine.engine import Engine
-from bot.engine.store import CorpusStore
 from bot.storage import Storage
 from tests.adapter.conftest import (
     EPHEMERAL,

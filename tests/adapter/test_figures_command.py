@@ -19,7 +19,7 @@ from bot.adapter.cogs.info import EXAMPLES
 from bot.adapter.cooldown import Cooldown
 from bot.config import Settings
 from bot.engine.engine import Engine
-from bot.engine.figures import FigureIndex
+from bot.engine.figures.index import FigureIndex
 from tests.adapter.conftest import (
     EPHEMERAL,
     SEED_TITLE,

@@ -5,10 +5,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import answer as answering
-from bot.engine.answer import is_duplicate
 from bot.engine.engine import Engine
-from bot.engine.tokens import tokenize
+from bot.engine.ranking import answer as answering
+from bot.engine.ranking.answer import is_duplicate
+from bot.engine.text.tokens import tokenize
 from tests.conftest import CORPUS_B, SEED_FILE, SEEDS
 
 
@@ -119,7 +119,7 @@ def test_every_shown_sentence_is_verbatim_and_unique(seed_engine: Engine, questi
 def test_the_figure_index_is_built_once_on_first_use_even_from_many_threads() -> None:
     import threading
 
-    from bot.engine import figures as figures_module
+    from bot.engine.figures import index as figures_module
 
     engine = Engine.from_folder(SEEDS, semantic=False)
     assert not engine.figures_ready  # a question needs no figures: an engine answers before indexing them

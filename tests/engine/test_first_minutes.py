@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.documents import DocumentError, decode_text, load_folder
+from bot.engine.corpus.documents import DocumentError, decode_text, load_folder
 from bot.engine.engine import Engine
-from bot.engine.ingest import IngestError, decode_text_bytes, extract_sync
-from bot.engine.passages import TITLE_MAX_WORDS, split_passages, title_line
+from bot.engine.text.passages import TITLE_MAX_WORDS, split_passages, title_line
+from bot.engine.uploads.ingest import IngestError, decode_text_bytes, extract_sync
 
 TEXT = "Zürich adopted the congestion charge in 2024.\nCafé owners said trade fell by 5%.\n"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.analysis import BuildStep, analyse, iter_analyses
-from bot.engine.backends import REPORT_EVERY, IndexOptions, make_index
-from bot.engine.documents import load_folder
+from bot.engine.build.analysis import BuildStep, analyse, iter_analyses
+from bot.engine.corpus.documents import load_folder
 from bot.engine.engine import Engine
+from bot.engine.search.backends import REPORT_EVERY, IndexOptions, make_index
 
 DOCUMENTS = 300
 _WORDS = "bus fare cap council housing budget rail tax school hospital funding scheme grant".split()

@@ -16,8 +16,8 @@ import signal
 import sqlite3
 from pathlib import Path
 
-from bot.engine.documents import SIDECAR_SUFFIX, corpus_files
-from bot.engine.store import PENDING_PREFIX, CorpusStore
+from bot.engine.corpus.documents import SIDECAR_SUFFIX, corpus_files
+from bot.engine.corpus.store import PENDING_PREFIX, CorpusStore
 from tests.bot_process import bot_process, wait_until_serving
 from tests.conftest import SEED_FILE
 from tests.fake_discord import FakeDiscord

@@ -19,10 +19,10 @@ import pytest
 from bot.adapter import render
 from bot.adapter.cooldown import Cooldown
 from bot.adapter.engine_host import EngineHost
-from bot.engine.documents import decode_text
+from bot.engine.corpus.documents import decode_text
+from bot.engine.corpus.store import CorpusStore, StoreError
 from bot.engine.engine import Engine
-from bot.engine.ingest import Extracted, IngestError, IngestLimits, extract, stored_name
-from bot.engine.store import CorpusStore, StoreError
+from bot.engine.uploads.ingest import Extracted, IngestError, IngestLimits, extract, stored_name
 from tests.adapter.conftest import SALARY_QUESTION, UNLAWFUL_QUESTION, make_settings, running_bot
 from tests.conftest import SEEDS
 from tests.fake_discord import FakeDiscord

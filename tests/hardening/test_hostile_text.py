@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from bot.adapter import render
 from bot.engine.claims import check_claim
+from bot.engine.corpus.store import CorpusStore, StoreError
 from bot.engine.engine import Engine
-from bot.engine.ingest import stored_name
 from bot.engine.models import Answer, Citation
-from bot.engine.store import CorpusStore, StoreError
+from bot.engine.uploads.ingest import stored_name
 from tests.hardening.conftest import (
     HARDENING,
     HOSTILE_TEXTS,

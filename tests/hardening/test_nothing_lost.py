@@ -1,7 +1,7 @@
 """Nothing lost: the corpus store under failures injected into every write and rename, under crashes,
 and in a process killed (SIGKILL) at random moments.
 
-The promise (``bot/engine/store.py``): every acknowledged document is present and answerable, a
+The promise (``bot/engine/corpus/store.py``): every acknowledged document is present and answerable, a
 half-written file is never visible as a document, and the engine serves exactly what is on disk. An
 operation that fails may or may not have happened, but never halfway as far as a reader can tell.
 """
@@ -27,9 +27,9 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from bot.engine.documents import corpus_files, decode_text
+from bot.engine.corpus.documents import corpus_files, decode_text
+from bot.engine.corpus.store import CorpusStore, StoreError, remove_stale_temporaries
 from bot.engine.engine import Engine
-from bot.engine.store import CorpusStore, StoreError, remove_stale_temporaries
 from tests.conftest import ROOT
 
 NAMES = ("a.txt", "b.md", "c.txt", "dd-1.txt")
@@ -208,7 +208,7 @@ CHILD = textwrap.dedent(
     """
     import random, sys
     from pathlib import Path
-    from bot.engine.store import CorpusStore
+    from bot.engine.corpus.store import CorpusStore
 
     root, seed = Path(sys.argv[1]), int(sys.argv[2])
     store = CorpusStore(root)

@@ -44,10 +44,18 @@ from bot.adapter.engine_host import RebuildRejected
 from bot.adapter.errors import apology, new_reference, report_interaction_error
 from bot.adapter.moderation import AuditUnavailable, Moderation
 from bot.adapter.render import Rendered, notice
-from bot.engine.corpus_diff import diff_engines
-from bot.engine.documents import SIDECAR_SUFFIX, corpus_files
+from bot.engine.corpus.diff import diff_engines
+from bot.engine.corpus.documents import SIDECAR_SUFFIX, corpus_files
+from bot.engine.corpus.store import (
+    CorpusStore,
+    StoreError,
+    TrashEntry,
+    remove_orphan_sidecars,
+    remove_stale_temporaries,
+)
 from bot.engine.engine import Engine
-from bot.engine.ingest import (
+from bot.engine.models import AnswerSentence
+from bot.engine.uploads.ingest import (
     DEFAULT_LIMITS,
     Extracted,
     IngestError,
@@ -55,14 +63,6 @@ from bot.engine.ingest import (
     check_declared_size,
     extract,
     stored_name,
-)
-from bot.engine.models import AnswerSentence
-from bot.engine.store import (
-    CorpusStore,
-    StoreError,
-    TrashEntry,
-    remove_orphan_sidecars,
-    remove_stale_temporaries,
 )
 from bot.storage import Storage
 

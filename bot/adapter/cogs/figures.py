@@ -19,7 +19,7 @@ from discord.ext import commands
 from bot.adapter import render, replies
 from bot.adapter.cooldown import refuse_if_cooling
 from bot.adapter.render_figures import CHOICES_LIMIT, choices, render_figures, render_overview
-from bot.engine.figures import MAX_TOPIC_CHARS
+from bot.engine.figures.index import MAX_TOPIC_CHARS
 
 if TYPE_CHECKING:
     from bot.adapter.client import PolicyBot

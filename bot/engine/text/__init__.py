@@ -1,0 +1,1 @@
+"""Text into units: sentences, citable passages, search tokens and stopwords."""
