@@ -4,7 +4,7 @@
 
 Passages come from ``bench/synthetic.py`` (the same stream as ``bench.scale``), ten to a document,
 split into sentences as the engine splits them, and handed to ``FigureIndex.build`` as a generator
-(figures extracted by the build, as ``FigureIndex.from_engine`` does). For each size it reports:
+(sentences given without their figures, so the build extracts them). For each size it reports:
 
 - build time, and grouping time alone;
 - lookup latency, p50 and p95, over ``--topics`` topics (a third figure labels, a third corpus
@@ -30,7 +30,8 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 
 from bench.synthetic import Generator
-from bot.engine.figures.index import FigureIndex, SentenceRef, _cluster
+from bot.engine.figures.grouping import cluster
+from bot.engine.figures.index import FigureIndex, SentenceRef
 from bot.engine.models import Citation
 from bot.engine.text import tokens
 from bot.engine.text.sentences import split_sentences
@@ -111,7 +112,7 @@ def main() -> None:
         build = time.perf_counter() - started
         grouping_input = index._grouping_input()
         started = time.perf_counter()
-        groups = _cluster(*grouping_input)
+        groups = cluster(*grouping_input)
         grouping = time.perf_counter() - started
         print(
             f"{size:>7,} passages  {counter[0]:>8,} sentences  {len(index):>7,} figures  {len(groups):>7,} groups  "

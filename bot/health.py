@@ -51,8 +51,8 @@ def will_seed(folder: Path, seeds: Path) -> bool:
 
 
 def _file_problem(problem: SkippedFile, health: Health) -> None:
-    if problem.reason.startswith("warning"):
-        health.warnings.append(f"{problem.path}: {problem.reason}")
+    if problem.severity == "warning":
+        health.warnings.append(f"{problem.path}: warning: {problem.reason}")
     elif problem.reason.startswith(_UNREADABLE):
         health.errors.append(f"{problem.path}: {problem.reason}")
     else:

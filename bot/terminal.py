@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.engine.claims import ClaimCheck
 from bot.engine.figures.index import FigureGroup
+from bot.engine.figures.parse import ROLE_WORDING
 from bot.engine.models import Answer, AnswerSentence, Citation, Document, SkippedFile
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def format_figures(topic: str, groups: list[FigureGroup]) -> str:
         for member in group.members:
             figure = member.figure
             qualifier = f"{figure.qualifier} " if figure.qualifier else ""
-            role = {"from": " (earlier value)", "to": " (new value)", "change": " (change)"}.get(figure.role or "", "")
+            role = f" ({ROLE_WORDING[figure.role]})" if figure.role else ""
             lines.append(_wrap(f"{qualifier}{figure.text}{role} — {figure.kind}", "  * "))
             lines.append(_wrap(f"“{member.sentence}”", "      "))
             lines.append(_wrap(format_citation(member.citation), "      "))
@@ -98,9 +99,8 @@ def format_claim(check: ClaimCheck) -> str:
 
 def format_problem(problem: SkippedFile) -> str:
     """One line for a file of the corpus that was skipped, or loaded with a warning."""
-    warning = problem.reason.removeprefix("warning: ")
-    if warning != problem.reason:
-        return f"warning: {problem.path}: {warning}"
+    if problem.severity == "warning":
+        return f"warning: {problem.path}: {problem.reason}"
     return f"warning: {problem.path}: skipped: {problem.reason}"  # the wording of `check`
 
 

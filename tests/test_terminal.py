@@ -1,4 +1,4 @@
-"""The terminal chat (issue 18, item 9): line editing, history, and words that are commands."""
+"""The terminal chat, as a first-time user meets it: line editing, history, and words that are commands."""
 
 from __future__ import annotations
 

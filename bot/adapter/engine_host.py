@@ -9,8 +9,9 @@ the folder (add, remove, restore, or none for edits made on disk), builds a new 
 thread, validates it and only then swaps it in. When the build raises or the result is not valid,
 the change is undone and the old engine keeps serving.
 
-Memory stays flat across corpus changes (issue 16): every engine is frozen out of the garbage
-collector's sight while it serves, and one it replaced is thawed and collected once nothing holds it
+Memory stays flat across corpus changes, however many a long-running bot goes through: every engine
+is frozen out of the garbage collector's sight while it serves (a full collection walking it would
+stall the event loop), and one it replaced is thawed and collected once nothing holds it
 any more (``release_retired``, tried a few times after each swap: a question in flight keeps its
 engine for a second or two, a moderator's reply a little longer while it compares the two).
 """
@@ -192,10 +193,3 @@ class EngineHost:
                 raise
             self.swap(engine)
             return old, engine
-
-    async def rebuild(self, folder: Path) -> Engine:
-        """Build an engine from ``folder`` in a worker thread, then swap it in."""
-        async with self._rebuilding:
-            engine = await asyncio.to_thread(Engine.from_folder, folder)
-            self.swap(engine)
-            return engine

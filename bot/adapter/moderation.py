@@ -11,10 +11,11 @@ channel never delays (or breaks) the moderator's reply; a failed post is logged,
 Autocomplete fires on every keystroke: its refusals are all recorded, but posted at most once per
 member per ``AUTOCOMPLETE_POST_GAP`` seconds so one curious member cannot flood the log channel.
 
-A corpus change is recorded before it is served (``record(..., required=True)``, issue 16): when the
-audit row cannot be stored (the state database locked, full or read-only) the change is undone and
-the moderator told why. Anything else (a refusal, a listing) is still done, or refused, without its
-row: the failure is logged and the log channel still gets the message.
+A corpus change is recorded before it is served (``record(..., required=True)``), so that the audit
+log can always say who put a document in front of members: when the audit row cannot be stored (the
+state database locked, full or read-only) the change is undone and the moderator told why. Anything
+else (a refusal, a listing) is still done, or refused, without its row: the failure is logged and the
+log channel still gets the message.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from bot.adapter.render import (
     safe,
 )
 from bot.engine.corpus.diff import CorpusDiff, FigureChange, FigureReading
+from bot.engine.figures.parse import ROLE_WORDING
 from bot.engine.models import AnswerSentence, SkippedFile
 from bot.storage import AuditRecord, QuestionTally
 
@@ -119,11 +120,8 @@ def _figure_value(readings: Sequence[FigureReading]) -> str:
     return ", ".join(safe(cap(r.text, 40)) for r in readings[:4]) + (" …" if len(readings) > 4 else "")
 
 
-_ROLE_WORDS = {"from": "previous value", "to": "new value", "change": "amount of change"}
-
-
 def _figure_line(change: FigureChange) -> str:
-    role = f" ({_ROLE_WORDS.get(change.role, change.role)})" if change.role else ""
+    role = f" ({ROLE_WORDING.get(change.role, change.role)})" if change.role else ""
     where = ", ".join(f"¶{r.paragraph}" for r in change.after[:3])
     return (
         f"• {safe(cap(change.label, 80))}{role}: {_figure_value(change.before)} → {_figure_value(change.after)}"
@@ -166,16 +164,14 @@ def _summary(diff: CorpusDiff, documents: int) -> str:
 
 def problem_pieces(problems: Sequence[SkippedFile]) -> list[Piece]:
     """Files that could not be read (and warnings), each with its reason."""
-    failed = [p for p in problems if not p.reason.startswith("warning:")]
-    warned = [p for p in problems if p.reason.startswith("warning:")]
+    failed = [p for p in problems if p.severity == "skipped"]
+    warned = [p for p in problems if p.severity == "warning"]
     pieces: list[Piece] = []
     if failed:
         lines = [f"• {_id(p.path)} — {safe(cap(p.reason, REASON_CHARS))}" for p in failed]
         pieces += _fields(f"Files that could not be read ({len(failed)}) — not served", lines)
     if warned:
-        lines = [
-            f"• {_id(p.path)} — {safe(cap(p.reason.removeprefix('warning:').strip(), REASON_CHARS))}" for p in warned
-        ]
+        lines = [f"• {_id(p.path)} — {safe(cap(p.reason, REASON_CHARS))}" for p in warned]
         pieces += _fields(f"Warnings ({len(warned)})", lines)
     return pieces
 

@@ -55,18 +55,17 @@ from bot.adapter.render import (
 from bot.adapter.render import AUTOCOMPLETE_CHOICES as CHOICES_LIMIT
 from bot.engine.claims import ClaimCheck, FigureComparison
 from bot.engine.figures.index import FigureGroup, IndexedFigure
-from bot.engine.figures.parse import Figure
+from bot.engine.figures.parse import MAX_LABEL_CHARS, ROLE_WORDING, Figure
 
 # Discord's autocomplete limits (interaction responses, not messages: render.py has no constants for them).
 
 # Our own bounds, in characters before escaping.
 FIGURE_CHARS = 80  # a figure as written ("more than £38,000 a year"); real ones are far shorter
-LABEL_CHARS = 100  # figures_parse.MAX_LABEL_CHARS
+LABEL_CHARS = MAX_LABEL_CHARS  # a label is shown whole
 FIGURE_SENTENCE_CHARS = 300  # a figure's sentence: longer ones are shown as a window around the figure
 OVERVIEW_DOCUMENTS = 10  # documents in the overview; the rest are counted, not shown
 OTHER_VALUES = 2  # further documented values shown after a comparison's best one
 
-_ROLE_WORDS = {"from": "earlier value", "to": "new value", "change": "change"}
 _VERDICT_WORDS = {"match": "**matches**", "near": "is **close to**", "differs": "**differs from**"}
 FIGURES_INTRO = (
     "Figures the documents give about this, best match first. Values of one measure are listed together, "
@@ -102,7 +101,7 @@ def label_text(label: str) -> str:
 def value_text(member: IndexedFigure, number: int, group_label: str = "") -> str:
     """ "**£38,700** (new value) [3]"; the figure's own label too when it is not the group's."""
     figure = member.figure
-    notes = [_ROLE_WORDS[figure.role]] if figure.role else []
+    notes = [ROLE_WORDING[figure.role]] if figure.role else []
     if group_label and figure.label.casefold() != group_label.casefold():
         notes.append(label_text(figure.label))
     suffix = f" ({'; '.join(notes)})" if notes else ""

@@ -348,7 +348,9 @@ def _load_engine(settings: Settings, progress_after: float = QUIET_SECONDS) -> E
     with BuildReporter(quiet_seconds=progress_after) as progress:
         engine = build_engine(settings, settings.corpus_dir, progress=progress)
     for problem in engine.problems:
-        log.warning("skipped %s: %s", problem.path, problem.reason)
+        log.warning(
+            "skipped %s: %s%s", problem.path, "warning: " if problem.severity == "warning" else "", problem.reason
+        )
     return engine
 
 

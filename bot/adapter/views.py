@@ -14,15 +14,17 @@ A button acts only on the record it was made for, and only for whoever may press
 - the buttons of a personal answer (``/ask private:``, or in a DM) are its asker's alone: anyone else
   pressing one (a custom id can be forged) is told so, and sees nothing of the question.
 
-discord.py only logs exceptions from dynamic-item callbacks, so each callback hands its errors to
-the one error handler itself.
+Every such button is a ``RoutedButton``: discord.py only logs what a dynamic item's callback raises,
+so the base hands each press's errors to the one error handler, and no button can forget to.
 """
 
 from __future__ import annotations
 
+import abc
 import logging
+import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, cast
 
 import discord
 
@@ -30,7 +32,7 @@ from bot.adapter import render, replies
 from bot.adapter.answering import Reasked
 from bot.adapter.errors import report_interaction_error
 from bot.engine.models import Answer
-from bot.storage import QuestionRecord, Vote
+from bot.storage import CheckRecord, QuestionRecord, Vote
 
 if TYPE_CHECKING:
     from bot.adapter.client import PolicyBot
@@ -64,9 +66,34 @@ def scoped(instance: str, record_id: int) -> str:
     return f"{instance}:{record_id}" if instance else str(record_id)
 
 
+class RoutedButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], abc.ABC, template=r"(?!)"):
+    """A button whose press is decoded from its ``custom_id`` alone (a subclass gives the template,
+    ``from_match`` and ``pressed``). The template here matches nothing: only subclasses are registered."""
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls.from_match(match)
+
+    @classmethod
+    @abc.abstractmethod
+    def from_match(cls, match: re.Match[str]) -> Self:
+        """The button a matched ``custom_id`` stands for."""
+
+    @abc.abstractmethod
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        """What a press does."""
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.pressed(interaction)
+        except Exception as exc:  # discord.py would only log it: the presser must hear something
+            await report_interaction_error(interaction, exc)
+
+
 class AnswerButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"pb:(?P<action>cite|more|up|down):" + INSTANCE_PATTERN + r"(?P<question_id>[0-9]{1,19})",
+    RoutedButton, template=r"pb:(?P<action>cite|more|up|down):" + INSTANCE_PATTERN + r"(?P<question_id>[0-9]{1,19})"
 ):
     def __init__(self, action: Action, instance: str, question_id: int, *, disabled: bool = False) -> None:
         label, emoji, style = _LOOK[action]
@@ -83,20 +110,24 @@ class AnswerButton(
         self.question_id = question_id
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
-    ) -> AnswerButton:
+    def from_match(cls, match: re.Match[str]) -> AnswerButton:
         return cls(cast(Action, match["action"]), match["instance"] or "", int(match["question_id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         bot = cast("PolicyBot", interaction.client)
-        try:
-            await replies.defer(interaction, ephemeral=True)
-            record = await _pressed_record(bot, interaction, self.instance, self.question_id)
-            if record is not None:
-                await _HANDLERS[self.action](bot, interaction, record)
-        except Exception as exc:
-            await report_interaction_error(interaction, exc)
+        await replies.defer(interaction, ephemeral=True)
+        record = await pressed_record(
+            bot,
+            interaction,
+            self.instance,
+            bot.storage.question,
+            self.question_id,
+            owners_only=lambda question: question.personal,
+            expired=EXPIRED,
+            not_yours=NOT_YOURS,
+        )
+        if record is not None:
+            await _HANDLERS[self.action](bot, interaction, record)
 
 
 def answer_view(question_id: int, answer: Answer, instance: str) -> discord.ui.View | None:
@@ -114,24 +145,36 @@ def answer_view(question_id: int, answer: Answer, instance: str) -> discord.ui.V
     return view if view.children else None
 
 
-async def _pressed_record(
-    bot: PolicyBot, interaction: discord.Interaction, instance: str, question_id: int
-) -> QuestionRecord | None:
-    """The question a button was made for, if it is on record and the presser may use it; else None,
-    the presser told why (privately: the press was deferred privately)."""
-    if not instance or instance != bot.storage.instance:  # the old format without one, or another database's
-        await replies.send(interaction, [render.notice(EXPIRED)], ephemeral=True)
-        return None
-    record = await bot.storage.question(question_id)
+Pressed = TypeVar("Pressed", QuestionRecord, CheckRecord)
+
+
+async def pressed_record(
+    bot: PolicyBot,
+    interaction: discord.Interaction,
+    instance: str,
+    fetch: Callable[[int], Awaitable[Pressed | None]],
+    record_id: int,
+    *,
+    owners_only: Callable[[Pressed], bool],
+    expired: str,
+    not_yours: str,
+) -> Pressed | None:
+    """The record a button was made for, if it is on record and the presser may use it; else None,
+    the presser told why, privately (``expired`` or ``not_yours``).
+
+    A button of another state database (reset since), or of the old format without an instance,
+    expired: its id may name someone else's new record. Where ``owners_only`` holds for the record,
+    only its owner may press (a custom id can be forged)."""
+    record = await fetch(record_id) if instance and instance == bot.storage.instance else None
     if record is None:
-        await replies.send(interaction, [render.notice(EXPIRED)], ephemeral=True)
+        await replies.send(interaction, [render.notice(expired)], ephemeral=True)
         return None
-    if record.personal and record.user_id != interaction.user.id:
+    if owners_only(record) and record.user_id != interaction.user.id:
         log.warning(
-            "user %s pressed a button of question %d, a private answer of user %s: refused",
-            interaction.user.id, record.id, record.user_id,
+            "user %s pressed a button of %s %d, user %s's alone: refused",
+            interaction.user.id, type(record).__name__, record.id, record.user_id,
         )  # fmt: skip
-        await replies.send(interaction, [render.notice(NOT_YOURS)], ephemeral=True)
+        await replies.send(interaction, [render.notice(not_yours)], ephemeral=True)
         return None
     return record
 
@@ -145,7 +188,7 @@ async def _show_passages(bot: PolicyBot, interaction: discord.Interaction, recor
     messages = render.render_passages(
         bot.answers.cited_passages(reasked.answer), reasked.answer.corpus_version, corpus_info(bot.engines.engine)
     )
-    await replies.send(interaction, _noted(messages, reasked.corpus_changed), ephemeral=True)
+    await replies.send(interaction, noted(messages, reasked.corpus_changed, CORPUS_CHANGED), ephemeral=True)
 
 
 async def _more(bot: PolicyBot, interaction: discord.Interaction, record: QuestionRecord) -> None:
@@ -154,14 +197,15 @@ async def _more(bot: PolicyBot, interaction: discord.Interaction, record: Questi
     answer = reasked.answer
     corpus = corpus_info(bot.engines.engine)
     messages = render.render_more(answer, corpus) if answer.answered else render.render_answer(answer, corpus)
-    await replies.send(interaction, _noted(messages, reasked.corpus_changed), ephemeral=True)
+    await replies.send(interaction, noted(messages, reasked.corpus_changed, CORPUS_CHANGED), ephemeral=True)
 
 
-def _noted(messages: list[render.Rendered], corpus_changed: bool) -> list[render.Rendered]:
+def noted(messages: list[render.Rendered], corpus_changed: bool, note: str) -> list[render.Rendered]:
+    """``messages``, headed by ``note`` when the corpus changed since the record they re-run was made."""
     if not corpus_changed or not messages:
         return messages
     first = messages[0]
-    content = CORPUS_CHANGED + ("\n" + first.content if first.content else "")
+    content = note + ("\n" + first.content if first.content else "")
     return [render.Rendered(render.notice(content).content, first.embeds), *messages[1:]]
 
 
@@ -207,10 +251,7 @@ def corpus_info(engine: Engine) -> render.CorpusInfo:
 # -- the document list's pages -------------------------------------------------------------------
 
 
-class SourcesPageButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"pb:src:(?P<page>[0-9]{1,6}):(?P<direction>prev|next)",
-):
+class SourcesPageButton(RoutedButton, template=r"pb:src:(?P<page>[0-9]{1,6}):(?P<direction>prev|next)"):
     """Turns to ``page`` (the target, so the press needs no memory of the page shown)."""
 
     def __init__(self, page: int, direction: Literal["prev", "next"], *, disabled: bool = False) -> None:
@@ -224,18 +265,12 @@ class SourcesPageButton(
         self.page = page
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
-    ) -> SourcesPageButton:
+    def from_match(cls, match: re.Match[str]) -> SourcesPageButton:
         return cls(int(match["page"]), cast(Literal["prev", "next"], match["direction"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot = cast("PolicyBot", interaction.client)
-        try:
-            page = sources_page(bot, self.page)
-            await replies.edit(interaction, page.message, sources_view(page))
-        except Exception as exc:
-            await report_interaction_error(interaction, exc)
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        page = sources_page(cast("PolicyBot", interaction.client), self.page)
+        await replies.edit(interaction, page.message, sources_view(page))
 
 
 def sources_page(bot: PolicyBot, page: int) -> render.SourcesPage:

@@ -9,12 +9,17 @@ more than a text match can: "matches", "close to", "differs from", or "no figure
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Literal
 
 from bot.engine.engine import Engine
-from bot.engine.figures.index import IndexedFigure, family, figure_to_json
+from bot.engine.figure_answers import scored_figures
+from bot.engine.figures.grouping import family
+from bot.engine.figures.index import IndexedFigure, figure_to_json
 from bot.engine.figures.parse import Figure, extract_figures
 from bot.engine.models import Answer, Frozen
+from bot.engine.text.stopwords import STOPWORDS
 from bot.engine.text.tokens import ANSWER_TYPES, tokenize
 
 Verdict = Literal["match", "near", "differs", "not_found"]
@@ -93,44 +98,90 @@ def _words(text: str) -> set[str]:
 def compare_figure(
     engine: Engine, claim: str, claimed: Figure, years: frozenset[str] = frozenset()
 ) -> FigureComparison:
-    """Corpus figures measuring what ``claimed`` measures, best first, with a verdict.
+    """The corpus figures that measure what ``claimed`` measures, best first, with a verdict.
 
-    Candidates are ordered by closeness to a year the claim names ("in 2021"), then by how many
-    words of the claim's label their own label shares; among equally good ones, a figure that
-    agrees with the claim leads ("they match").
+    Candidates are the figures ``/figures`` would show for the claim's words (``scored_figures``),
+    kept only when they can measure the same thing: the same family (currency, count, rate...), a
+    word of the claim in their label or beside them in their sentence, and no place or period of the
+    claim missing from their sentence and document title. The best of them is the measure; every
+    figure of its group (the same measure in the documents: a previous and a revised value, say) is
+    compared, and one equal to the claim's value makes it a match.
     """
     topic = (claim[: claimed.start] + " " + claim[claimed.end :]).strip()
     wanted_family = family(claimed)
-    claim_words = _words(claimed.label) or _words(topic)
-    topic_words = _words(claimed.label) | _words(topic)
-    candidates: list[IndexedFigure] = []
-    for group in engine.figures.lookup(topic, limit=8):
-        for member in group.members:
-            if family(member.figure) != wanted_family or member in candidates:
-                continue
-            if not claim_words & (_words(member.figure.label) | _words(member.sentence)):
-                continue
-            candidates.append(member)
-    if not candidates:
+    claim_words = _words(claimed.label) | _words(topic)
+    context = _context_words(claim)
+    document_words: dict[str, frozenset[str]] = {}
+    scored: list[tuple[float, IndexedFigure]] = []
+    for score, _, _, member in scored_figures(engine, topic):
+        if any(member is m for _, m in scored) or family(member.figure) != wanted_family:
+            continue
+        if not claim_words & (_words(member.figure.label) | _near_words(member)):
+            continue
+        document = member.citation.document
+        if document not in document_words:
+            found = engine.document(document)
+            document_words[document] = _plain_words(found.text if found else member.sentence)
+        if not context <= document_words[document] or not _same_period(member, years):
+            continue
+        scored.append((score, member))
+    if not scored:
         return FigureComparison(claimed=claimed, verdict="not_found")
-
-    def rank(member: IndexedFigure) -> tuple[int, int]:
-        return _distance_to_year(member, years), -len(topic_words & _words(member.figure.label))
-
-    candidates.sort(key=rank)  # stable: lookup order breaks ties
-    # Among the figures that measure the claim's thing equally well, one that agrees leads.
-    best_rank = rank(candidates[0])
-    agreeing = [
-        m for m in candidates if rank(m) == best_rank and verdict_for(claimed.value, m.figure.value) != "differs"
-    ]
+    if years:  # a figure stated beside the claim's year is the one for that year
+        scored.sort(key=lambda entry: _distance_to_year(entry[1], years))
+    best_score, best = scored[0]
+    # The measure: the best figure's group, and figures scored about as well (the same measure
+    # stated in another sentence, which the index grouped apart).
+    measure = [m for s, m in scored if m.group == best.group or s >= best_score - SAME_MEASURE_MARGIN]
+    agreeing = [m for m in measure if verdict_for(claimed.value, m.figure.value) == "match"]
     if agreeing:
-        candidates.remove(agreeing[0])
-        candidates.insert(0, agreeing[0])
+        measure.remove(agreeing[0])
+        measure.insert(0, agreeing[0])
     return FigureComparison(
         claimed=claimed,
-        verdict=verdict_for(claimed.value, candidates[0].figure.value),
-        corpus=tuple(candidates[:3]),
+        verdict=verdict_for(claimed.value, measure[0].figure.value),
+        corpus=tuple(measure[:3]),
     )
+
+
+# Words around a figure, in characters each side, that say what it measures.
+NEAR_CHARS = 60
+# Corpus figures scored within this of the best one may be the same measure stated elsewhere
+# (chosen on the dev figure set).
+SAME_MEASURE_MARGIN = 0.3
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday".split()
+)
+_CAPITALISED = re.compile(r"\b([A-Z][a-z]+|[A-Z]{2,}[a-z]?)\b")
+
+
+def _near_words(member: IndexedFigure) -> set[str]:
+    start, end = member.figure.start, member.figure.end
+    return _words(member.sentence[max(0, start - NEAR_CHARS) : end + NEAR_CHARS])
+
+
+def _context_words(claim: str) -> frozenset[str]:
+    """Names in the claim (places, bodies, schemes: capitalised words), which the document of a corpus
+    figure must name too for it to measure the same thing: "Scotland's prison population" is not
+    measured by a document about England alone."""
+    words = {m.group(1).lower() for m in _CAPITALISED.finditer(claim)}
+    return frozenset(w for w in words if w not in _MONTHS and w not in STOPWORDS)
+
+
+def _plain_words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _start_years(texts: Iterable[str]) -> set[str]:
+    """The four-digit years named: "2024-25" names 2024."""
+    return {year for text in texts for year in re.findall(r"\b(?:19|20)\d\d", text)}
+
+
+def _same_period(member: IndexedFigure, years: frozenset[str]) -> bool:
+    """A claim about one year is not about a figure its sentence states for other years only."""
+    claimed, stated = _start_years(years), _start_years([member.sentence])
+    return not (claimed and stated and not claimed & stated)
 
 
 def _distance_to_year(member: IndexedFigure, years: frozenset[str]) -> int:

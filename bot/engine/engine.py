@@ -22,6 +22,7 @@ from bot.engine.build.analysis import (
     BuildProgress,
     BuildStep,
     DocumentAnalysis,
+    SentenceData,
     analyse_corpus,
     corpus_df,
     share_tokens,
@@ -106,6 +107,7 @@ def scoring_view(passages: PassageTable, i: int) -> tuple[frozenset[str], tuple[
     """
     document, start, end = passages.span(i)
     held = passages.long_passage(i)
+    sentences: Sequence[SentenceData]  # a fresh list, or the tuple the analysis kept
     if held is None:
         spans, paragraphs = passages.sentences(i)
         tokens, sentences = share_tokens(document.text[start:end], spans, paragraphs)
@@ -343,12 +345,22 @@ class Engine:
 
     def ask(self, question: str, max_sentences: int = DEFAULT_SENTENCES) -> Answer:
         question = " ".join(question.split())[:MAX_QUESTION_CHARS]
-        base = {"question": question, "corpus_version": self.version}
+        version = self.version
         if self.index is None:
-            return Answer(**base, answered=False, reason="The corpus is empty: there are no documents to search.")
+            return Answer(
+                question=question,
+                corpus_version=version,
+                answered=False,
+                reason="The corpus is empty: there are no documents to search.",
+            )
         found = self.candidates(question, answering.READER_PASSAGES if self.reader else answering.TOP_PASSAGES)
         if not _searchable(found.terms):
-            return Answer(**base, answered=False, reason="The question has no words to search for.")
+            return Answer(
+                question=question,
+                corpus_version=version,
+                answered=False,
+                reason="The question has no words to search for.",
+            )
         terms, passage_hits, scored = found.terms, found.passage_hits, found.scored
         if self.reader is not None:
             scored = self._read(question, scored[: answering.READER_CANDIDATES])
@@ -364,7 +376,8 @@ class Engine:
         coverage = shown[0].coverage if shown else 0.0
         if shown and answered:
             return Answer(
-                **base,
+                question=question,
+                corpus_version=version,
                 answered=True,
                 sentences=tuple(self._answer_sentence(s, terms) for s in shown),
                 more=tuple(self._answer_sentence(s, terms) for s in more),
@@ -380,7 +393,14 @@ class Engine:
             if closest
             else "Nothing in the documents matches this question."
         )
-        return Answer(**base, answered=False, reason=reason, closest=closest, coverage=coverage)
+        return Answer(
+            question=question,
+            corpus_version=version,
+            answered=False,
+            reason=reason,
+            closest=closest,
+            coverage=coverage,
+        )
 
     def candidates(
         self,
@@ -459,7 +479,7 @@ class Engine:
         record = scored.record
         raw = self.sentence_text(record)
         wanted = set(terms)
-        # Hardening (issue 7): a sentence with no boundary can be megabytes long (a one-line upload);
+        # A sentence with no boundary can be megabytes long (a one-line upload, a hostile document);
         # tokenizing all of it took ~2 s a question. Only the start is ever shown, so only it is scanned.
         head = raw[:MATCH_SCAN_CHARS]
         matched = tuple(dict.fromkeys(head[s:e] for token, s, e in iter_tokens(head) if token in wanted))

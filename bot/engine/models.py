@@ -6,6 +6,8 @@ passages are never mutated).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -137,10 +139,13 @@ class Answer(Frozen):
 
 
 class SkippedFile(Frozen):
-    """A file of the corpus folder that could not be loaded, and why."""
+    """A file of the corpus folder that could not be loaded (``skipped``), or that was loaded with a
+    problem in its metadata (``warning``: a bad sidecar or url, say), and why. ``reason`` is the
+    problem alone, for a person to read; how it is labelled is the reader's to say."""
 
     path: str
     reason: str
+    severity: Literal["skipped", "warning"] = "skipped"
 
 
 class ScoredIds(Frozen):

@@ -72,5 +72,5 @@ async def test_engine_host_runs_off_the_loop_and_swaps(seed_engine: Engine) -> N
     answer = await host.ask("what is the new salary threshold for a work visa?")
     assert len(answer.sentences) == 1 and threads and threads[0] != threading.get_ident()
     old_version = host.version
-    rebuilt = await host.rebuild(CORPUS_B)
+    _, rebuilt = await host.refresh(CORPUS_B)
     assert host.engine is rebuilt and host.version != old_version

@@ -314,7 +314,7 @@ async def test_the_url_given_is_stored_with_the_document_and_linked_by_its_citat
     ("options", "reason"),
     [
         ({"url": "javascript:alert(1)"}, "must be a web address starting with http"),
-        # Issue 18 (item 11): addresses a citation cannot carry were stored, then silently never linked.
+        # Refused, not stored: a citation cannot carry an address this long, so it would never be linked.
         ({"url": "https://example.org/" + "a" * 290}, "citations link at most 300"),
         ({"url": "https://example.org/a<b>"}, "must be a web address starting with http"),
         ({"url": "https://gov.example@evil.example/fares"}, "must not contain a user name"),
@@ -717,7 +717,7 @@ async def test_storage_groups_gaps_by_normalised_text_and_keeps_the_audit_log(tm
         await storage.close()
 
 
-# -- on record before it is served (issue 16) -------------------------------------------------------
+# -- on record before it is served: no member is answered from a document without its audit row ----
 
 
 async def test_an_add_is_undone_when_its_audit_row_cannot_be_written(
@@ -752,7 +752,9 @@ async def test_interrupted_adds_are_settled_by_the_audit_log(tmp_path: Path) -> 
     for name, title in (("on-record-1.md", "On record"), ("unconfirmed-2.md", "Unconfirmed"), ("half-3.md", "Half")):
         store.begin_add(name, {"user_id": 7, "user_name": "mod", "guild_id": 9, "title": title, "upload_sha256": name})
         if name != "half-3.md":
-            store.add(name, f"# {title}\n\nThe text of {title}.\n", {"title": title, "added_by": {"id": "7"}})
+            store.add(
+                name, f"# {title}\n\nThe text of {title}.\n", {"title": title, "added_by": {"id": "7", "name": "mod"}}
+            )
         else:  # killed between the sidecar and the document
             (folder / f"{name}.meta.json").write_text(json.dumps({"title": title, "sha256": "x"}))
     async with await Storage.open(tmp_path / "state.sqlite3") as storage:

@@ -17,15 +17,21 @@ import gc
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import hypothesis
+import pytest
 from hypothesis import strategies as st
 
+from bot.adapter.client import PolicyBot
+from bot.adapter.cooldown import Cooldown
 from bot.adapter.render import Rendered
+from bot.config import Settings
+from bot.engine.engine import Engine
+from tests.adapter.conftest import make_settings, running_bot
 from tests.fake_discord import FakeDiscord, RecordedRequest, pings_nobody
 
 T = TypeVar("T")
@@ -320,6 +326,22 @@ def temporaries(folder: Path) -> list[Path]:
 def integrity(database: Path) -> str:
     with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
         return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+# -- the bot under test ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def settings(tmp_path: Path, corpus_copy: Path) -> Settings:
+    return make_settings(tmp_path / "state", corpus_copy)
+
+
+@pytest.fixture
+async def bot(fake_discord: FakeDiscord, settings: Settings, seed_engine: Engine) -> AsyncIterator[PolicyBot]:
+    """The real client against the fake Discord, with a cooldown no burst here reaches: these tests
+    send many questions from one member on purpose (the cooldown itself is test_load's)."""
+    async with running_bot(fake_discord, settings, seed_engine, cooldown=Cooldown(100_000, 1.0)) as client:
+        yield client
 
 
 # -- python -m bot run, as its own process ------------------------------------------------------------

@@ -13,33 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.adapter.client import PolicyBot
-from bot.adapter.cooldown import Cooldown
-from bot.config import Settings
-from bot.engine.engine import Engine
-from tests.adapter.conftest import SALARY_QUESTION, UNLAWFUL_QUESTION, make_settings, running_bot
+from tests.adapter.conftest import SALARY_QUESTION, UNLAWFUL_QUESTION
 from tests.bot_process import bot_process, wait_for_log, wait_until_serving
 from tests.fake_discord import FakeDiscord, FakeInteraction
 from tests.hardening.conftest import TOKEN, assert_every_send_safe, deadline_errors, integrity, temporaries
 
 ADMINISTRATOR = 1 << 3
-
-
-@pytest.fixture
-def settings(tmp_path: Path, corpus_copy: Path) -> Settings:
-    return make_settings(tmp_path / "state", corpus_copy)
-
-
-@pytest.fixture
-async def bot(fake_discord: FakeDiscord, settings: Settings, seed_engine: Engine) -> AsyncIterator[PolicyBot]:
-    async with running_bot(fake_discord, settings, seed_engine, cooldown=Cooldown(10_000, 1.0)) as client:
-        yield client
 
 
 async def _answer(fake: FakeDiscord, interaction: FakeInteraction, timeout: float = 20) -> dict[str, Any]:

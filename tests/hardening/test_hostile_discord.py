@@ -6,8 +6,6 @@ acknowledged in time, and the event loop must never stall for more than 100 ms."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -15,10 +13,6 @@ import pytest
 from discord import app_commands
 
 from bot.adapter.client import PolicyBot
-from bot.adapter.cooldown import Cooldown
-from bot.config import Settings
-from bot.engine.engine import Engine
-from tests.adapter.conftest import make_settings, running_bot
 from tests.fake_discord import FakeDiscord, FakeInteraction
 from tests.hardening.conftest import (
     HOSTILE_TEXTS,
@@ -29,17 +23,6 @@ from tests.hardening.conftest import (
 
 # A group of hostile inputs goes in at once: concurrent enough to contend, bounded for the stall meter.
 GROUP = 2
-
-
-@pytest.fixture
-def settings(tmp_path: Path, corpus_copy: Path) -> Settings:
-    return make_settings(tmp_path / "state", corpus_copy)
-
-
-@pytest.fixture
-async def bot(fake_discord: FakeDiscord, settings: Settings, seed_engine: Engine) -> AsyncIterator[PolicyBot]:
-    async with running_bot(fake_discord, settings, seed_engine, cooldown=Cooldown(100_000, 1.0)) as client:
-        yield client
 
 
 def _string_option(command: Any) -> str | None:
@@ -158,12 +141,13 @@ async def test_hostile_ids_through_corpus_commands(fake_discord: FakeDiscord, bo
     """Ids a moderator types (or pastes) into /corpus remove and restore, and their autocomplete."""
     fake = fake_discord
     group = bot.tree.get_command("corpus")
-    if not isinstance(group, app_commands.Group):
-        pytest.skip("/corpus is not registered yet")
+    # A missing command fails here: skipping would pass the suite with nothing of /corpus tested.
+    assert isinstance(group, app_commands.Group), "/corpus is not registered"
     subcommands = {c.name: c for c in group.commands if _string_option(c)}
-    names = [n for n in ("remove", "restore") if n in subcommands]
-    if not names:
-        pytest.skip("/corpus has no remove/restore yet")
+    names = ["remove", "restore"]
+    assert set(names) <= subcommands.keys(), (
+        f"/corpus remove and restore must both take a typed id: {sorted(subcommands)}"
+    )
     ids = [t for _, t in sorted(HOSTILE_TEXTS.items())[::2] if t.strip()] + [
         "../seeds/000_bcbaab6fdc511440.txt", "/etc/passwd", "a\x00.txt", "x" * 99 + ".txt", ".trash/x.txt",
     ]  # fmt: skip

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, cast
+import re
+from typing import TYPE_CHECKING, cast
 
 import discord
 from discord import app_commands
@@ -24,9 +25,8 @@ from discord.ext import commands
 
 from bot.adapter import render, replies
 from bot.adapter.cooldown import refuse_if_cooling
-from bot.adapter.errors import report_interaction_error
 from bot.adapter.render_figures import render_check, render_no_text
-from bot.adapter.views import INSTANCE_PATTERN, corpus_info, scoped
+from bot.adapter.views import INSTANCE_PATTERN, RoutedButton, corpus_info, noted, pressed_record, scoped
 from bot.engine.claims import MAX_CLAIM_CHARS, check_claim
 
 if TYPE_CHECKING:
@@ -57,10 +57,7 @@ def claim_text(content: str) -> str:
     return " ".join(content[: MAX_CLAIM_CHARS * 4].split())[:MAX_CLAIM_CHARS]
 
 
-class ShareCheckButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"pb:share:" + INSTANCE_PATTERN + r"(?P<check_id>[0-9]{1,19})",
-):
+class ShareCheckButton(RoutedButton, template=r"pb:share:" + INSTANCE_PATTERN + r"(?P<check_id>[0-9]{1,19})"):
     """Posts a private check's result in the channel, pinging nobody."""
 
     def __init__(self, instance: str, check_id: int) -> None:
@@ -75,17 +72,11 @@ class ShareCheckButton(
         self.check_id = check_id
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
-    ) -> ShareCheckButton:
+    def from_match(cls, match: re.Match[str]) -> ShareCheckButton:
         return cls(match["instance"] or "", int(match["check_id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        # discord.py only logs what a dynamic item raises: hand errors to the one handler ourselves.
-        try:
-            await share(cast("PolicyBot", interaction.client), interaction, self.instance, self.check_id)
-        except Exception as exc:
-            await report_interaction_error(interaction, exc)
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        await share(cast("PolicyBot", interaction.client), interaction, self.instance, self.check_id)
 
 
 def share_view(instance: str, check_id: int) -> discord.ui.View:
@@ -96,16 +87,17 @@ def share_view(instance: str, check_id: int) -> discord.ui.View:
 
 
 async def share(bot: PolicyBot, interaction: discord.Interaction, instance: str, check_id: int) -> None:
-    # Another database's id (reset since), or the old format without one, may name someone else's check.
-    record = await bot.storage.check(check_id) if instance and instance == bot.storage.instance else None
+    record = await pressed_record(
+        bot,
+        interaction,
+        instance,
+        bot.storage.check,
+        check_id,
+        owners_only=lambda check: True,  # the check was private: sharing it is its owner's call
+        expired=EXPIRED,
+        not_yours=NOT_YOURS,
+    )
     if record is None:
-        await replies.send(interaction, [render.notice(EXPIRED)], ephemeral=True)
-        return
-    if record.user_id != interaction.user.id:
-        log.warning(
-            "user %s pressed share on check %d of user %s: refused", interaction.user.id, check_id, record.user_id
-        )
-        await replies.send(interaction, [render.notice(NOT_YOURS)], ephemeral=True)
         return
     # Sharing posts in public: the same limit as asking keeps a button from flooding a channel.
     if await refuse_if_cooling(bot.cooldown, interaction):
@@ -113,10 +105,7 @@ async def share(bot: PolicyBot, interaction: discord.Interaction, instance: str,
     await replies.defer(interaction, ephemeral=False)
     engine = bot.engines.engine
     messages = await asyncio.to_thread(check_messages, engine, record.claim, corpus_info(engine))
-    if record.corpus_version != engine.version and messages:
-        first = messages[0]
-        content = CORPUS_CHANGED + ("\n" + first.content if first.content else "")
-        messages = [render.Rendered(render.notice(content).content, first.embeds), *messages[1:]]
+    messages = noted(messages, record.corpus_version != engine.version, CORPUS_CHANGED)
     log.info("check %d shared by user %s in channel %s", check_id, interaction.user.id, interaction.channel_id)
     await replies.send(interaction, messages, ephemeral=False)
 

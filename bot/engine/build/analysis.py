@@ -63,7 +63,10 @@ _DF_KIND = "df"  # the corpus's merged document frequencies (``corpus_df``)
 _CODE_MODULES = (
     "build/analysis.py",
     "build/safe_format.py",
+    "figures/labeller.py",
+    "figures/lexicon.py",
     "figures/parse.py",
+    "figures/scanner.py",
     "models.py",
     "text/passages.py",
     "text/sentences.py",

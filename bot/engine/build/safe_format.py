@@ -228,7 +228,8 @@ class _Encoder:
         self.put(_U8, data.ndim)
         for size in data.shape:
             self.put(_U64, size)
-        self.payload(memoryview(data).cast("B"))
+        # ndarray.data is memoryview(data); numpy types __buffer__ only for Python 3.12+.
+        self.payload(data.data.cast("B"))
 
     def value(self, value: Any) -> None:
         """One value, tagged: exact types only (a subclass of a type is not that type)."""
@@ -306,7 +307,7 @@ class _Encoder:
             return
         if kind in (int, float, bool):
             try:
-                column = np.array(items, dtype={int: np.int64, float: np.float64, bool: np.bool_}[kind])
+                column: np.ndarray = np.array(items, dtype={int: np.int64, float: np.float64, bool: np.bool_}[kind])
             except OverflowError:  # an int beyond 64 bits: stored one by one below
                 pass
             else:
@@ -517,7 +518,7 @@ class _Blobs:
         return data
 
     def fill(self, array: np.ndarray) -> None:
-        view = memoryview(array).cast("B")
+        view = array.data.cast("B")  # memoryview(array), typed for Python 3.11 too
         if view.nbytes > self.left:
             raise FormatError("array beyond its section")
         done = 0
@@ -776,7 +777,7 @@ def _build(record: _RecordType, columns: list[list[Any]], masks: list[int] | Non
                 if mask >> len(fields):
                     raise FormatError(f"{record.name}: unknown fields set")
                 names = fields_set[mask] = frozenset(f for n, f in enumerate(fields) if mask >> n & 1)
-            obj = new(cls)
+            obj: object = new(cls)
             set_attribute(obj, "__dict__", dict(zip(fields, row, strict=False)))
             set_attribute(obj, "__pydantic_fields_set__", set(names))
             set_attribute(obj, "__pydantic_extra__", None)

@@ -162,7 +162,8 @@ def diff_engines(old: Engine, new: Engine) -> CorpusDiff:
 
 def diff(old: CorpusSnapshot, new: CorpusSnapshot) -> CorpusDiff:
     """What changed from ``old`` to ``new``; documents in id order, figures in document order."""
-    added, changed, removed, figure_changes = [], [], [], []
+    added, changed, removed = [], [], []
+    figure_changes: list[FigureChange] = []
     unchanged = 0
     for doc_id in sorted(old.documents.keys() | new.documents.keys()):
         before, after = old.documents.get(doc_id), new.documents.get(doc_id)

@@ -3,11 +3,12 @@
 Nothing a moderator does loses data: removed documents move to ``.trash/`` inside the corpus (a
 hidden folder the loader skips) and can be restored. Every write is atomic — a temporary file in
 the same folder, flushed and fsynced, then renamed over the target — so a crash never leaves a
-half-written document visible. A document's metadata lives in its sidecar ``<name>.meta.json``,
-written before the document itself: a sidecar without its document is ignored by the loader,
-while a document is never visible without its metadata.
+half-written document visible. A document's metadata lives in its sidecar ``<name>.meta.json``
+(``corpus.sidecar``, the model the loader reads too), written before the document itself: a sidecar
+without its document is ignored by the loader, while a document is never visible without its metadata.
 
-An add from Discord is not done until it is in the audit log (issue 16): ``begin_add`` leaves a
+An add from Discord is not done until it is in the audit log, so that every document served can be
+traced to the moderator who added it, even across a crash: ``begin_add`` leaves a
 hidden marker, ``.adding-<name>.json``, before the first byte of the document is written, and
 ``finish_add`` removes it once the audit row is stored. A marker still there at start means the add
 was interrupted; whoever holds the audit log decides (``pending_adds``): with its audit row the add
@@ -29,11 +30,13 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.engine.corpus.documents import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, TRASH_DIR, corpus_files
+from bot.engine.corpus.documents import SUPPORTED_SUFFIXES, TRASH_DIR, corpus_files
+from bot.engine.corpus.sidecar import SIDECAR_SUFFIX, Sidecar, SidecarError, load_sidecar, read_sidecar
 
 log = logging.getLogger(__name__)
 
@@ -133,10 +136,11 @@ def remove_orphan_sidecars(corpus_dir: Path) -> list[Path]:
         if sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)]).exists():
             continue
         try:
-            meta = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            meta = load_sidecar(sidecar)
+        except SidecarError as exc:
+            log.debug("%s", exc)
             continue
-        if not isinstance(meta, dict) or "sha256" not in meta:
+        if meta.sha256 is None:
             continue  # not one the store wrote: perhaps a moderator's, with the document still to come
         entry = trash.get(document_id)
         with contextlib.suppress(OSError):
@@ -155,8 +159,8 @@ def remove_stale_temporaries(corpus_dir: Path) -> list[Path]:
     """Delete temporary files a crash left behind (they were never visible as documents)."""
     removed = []
     trash = corpus_dir / TRASH_DIR
-    # Hardening (issue 7): a crash while writing a trash entry's origin.json left its temporary
-    # inside the entry folder, where it was never removed; an entry folder left empty goes too.
+    # A crash while writing a trash entry's origin.json leaves its temporary inside the entry folder,
+    # not beside the corpus: look there too, and drop an entry folder that was left empty.
     entries = [p for p in trash.iterdir() if p.is_dir()] if trash.is_dir() else []
     for folder in (corpus_dir, trash, *entries):
         if folder.is_dir():
@@ -171,9 +175,9 @@ def remove_stale_temporaries(corpus_dir: Path) -> list[Path]:
 
 
 def _check_name(name: str) -> None:
-    """Hardening (issue 7): a NUL byte made ``Path.resolve`` raise ValueError, and a component longer
-    than the file system allows made ``is_file``/``is_dir`` raise OSError (ENAMETOOLONG): typed ids
-    reached the moderator as an unexpected error instead of a StoreError."""
+    """Refuse what is no document name with a StoreError the moderator can read: a NUL byte would make
+    ``Path.resolve`` raise ValueError, and a component longer than the file system allows would make
+    ``is_file``/``is_dir`` raise OSError (ENAMETOOLONG), both unexpected errors to a typed id."""
     if "\x00" in name or any(len(part.encode("utf-8", "surrogatepass")) > 255 for part in name.split("/")):
         raise StoreError(f"{name[:80]!r} is not a document of this corpus")
 
@@ -196,16 +200,23 @@ class CorpusStore:
             raise StoreError(f"{document_id!r} is not a document of this corpus")
         return candidate
 
-    def add(self, name: str, text: str, meta: dict[str, object]) -> str:
-        """Store a new document under ``name`` (chosen by the bot) with its metadata sidecar."""
+    def add(self, name: str, text: str, meta: Mapping[str, object]) -> str:
+        """Store a new document under ``name`` (chosen by the bot) with its metadata sidecar.
+
+        ``meta`` must be a valid ``Sidecar`` (the store adds ``sha256``): the store never writes one
+        the loader would ignore."""
         if not _SAFE_NAME.fullmatch(name):
             raise StoreError(f"unsafe document name {name!r}")
         target = self.root / name
         if target.exists():
             raise StoreError(f"a document named {name} already exists (the same file was added before?)")
         data = text.encode("utf-8")
-        sidecar = {**meta, "sha256": hashlib.sha256(data).hexdigest()}
-        atomic_write(self._sidecar(target), json.dumps(sidecar, ensure_ascii=False, indent=2).encode("utf-8"))
+        sidecar_file = self._sidecar(target)
+        try:
+            sidecar = Sidecar.from_object({**meta, "sha256": hashlib.sha256(data).hexdigest()}, sidecar_file.name)
+        except SidecarError as exc:
+            raise StoreError(str(exc).removesuffix("; ignored")) from None
+        atomic_write(sidecar_file, sidecar.to_bytes())
         atomic_write(target, data)
         return name
 
@@ -272,8 +283,8 @@ class CorpusStore:
             # The document goes first: once it is gone from the corpus, a leftover sidecar is inert.
             os.replace(path, entry_dir / path.name)
         except BaseException:
-            # Hardening (issue 7): a failure here left an entry listed in the trash with nothing in it
-            # (the document still served); the entry folder holds nothing else yet, so it goes.
+            # Otherwise the trash would list an entry with nothing in it while the document is still
+            # served; the entry folder holds nothing else yet, so it goes.
             shutil.rmtree(entry_dir, ignore_errors=True)
             raise
         if sidecar.is_file():
@@ -292,7 +303,7 @@ class CorpusStore:
         target = self.path_of(entry.document_id)
         if target.exists():
             raise StoreError(f"{entry.document_id} exists again; remove it first or rename it")
-        if not (entry_dir / target.name).is_file():  # hardening (issue 7): was FileNotFoundError
+        if not (entry_dir / target.name).is_file():  # a StoreError to show, not a FileNotFoundError
             raise StoreError(f"trash entry {trash_id} holds no document (an interrupted removal?)")
         target.parent.mkdir(parents=True, exist_ok=True)
         sidecar = entry_dir / (target.name + SIDECAR_SUFFIX)
@@ -309,21 +320,25 @@ class CorpusStore:
         entries = []
         for entry_dir in sorted(self.trash.iterdir(), reverse=True):
             if entry_dir.is_dir() and (entry_dir / "origin.json").is_file():
-                # Hardening (issue 7): an entry a crash left without its document cannot be restored
-                # and is not listed; a folder whose name is not a time stamp raised ValueError.
+                # An entry a crash left without its document cannot be restored, so it is not listed;
+                # a folder whose name is not a time stamp raises ValueError, and is not listed either.
                 with contextlib.suppress(StoreError, ValueError):
                     entry = self._entry(entry_dir)
                     if (entry_dir / Path(entry.document_id).name).is_file():
                         entries.append(entry)
         return entries
 
-    def read_meta(self, document_id: str) -> dict[str, object]:
-        sidecar = self._sidecar(self.path_of(document_id))
+    def sidecar(self, document_id: str) -> Sidecar | None:
+        """A document's sidecar, None if it has none; a bad one raises StoreError with the loader's words."""
         try:
-            data = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+            return read_sidecar(self.path_of(document_id))
+        except SidecarError as exc:
+            raise StoreError(str(exc)) from None
+
+    def read_meta(self, document_id: str) -> dict[str, object]:
+        """A document's sidecar as the JSON object it is (``{}`` without one); see ``sidecar``."""
+        sidecar = self.sidecar(document_id)
+        return sidecar.as_dict() if sidecar else {}
 
     def _entry(self, entry_dir: Path) -> TrashEntry:
         try:
@@ -333,8 +348,11 @@ class CorpusStore:
             raise StoreError(f"trash entry {entry_dir.name} is damaged") from exc
         title = None
         sidecar = entry_dir / (Path(document_id).name + SIDECAR_SUFFIX)
-        with contextlib.suppress(OSError, ValueError):
-            title = json.loads(sidecar.read_text(encoding="utf-8")).get("title")
+        if sidecar.is_file():
+            try:
+                title = load_sidecar(sidecar).title
+            except SidecarError as exc:  # the entry is still listed and restorable, without its title
+                log.debug("trash entry %s: %s", entry_dir.name, exc)
         removed_at = datetime.strptime(entry_dir.name, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
         removed = removed_at.isoformat(timespec="seconds")
         return TrashEntry(id=entry_dir.name, document_id=document_id, removed_at=removed, title=title)

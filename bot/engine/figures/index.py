@@ -1,92 +1,79 @@
-"""The figures engine: every number of the corpus, typed, normalised and labelled, looked up by topic.
+"""The figure index: every figure of the corpus with its sentence and citation, grouped and looked up by topic.
 
-Extraction (one sentence at a time) lives in ``figures_parse``; this module indexes the figures of
-a corpus with their sentences and citations and answers "which figures are about X?".
+Extraction (one sentence at a time) is ``figures.parse``'s; this module indexes the figures of a
+corpus and answers "which figures are about X?". Around it, the figures room has:
 
-Grouping. Figures that measure the same thing are gathered into one ``FigureGroup`` so a reader
-sees a revision or a disagreement side by side (606,000 then 745,000; "more than £38,000",
-£38,700, £40,000), each with its own sentence and citation. Two figures go together when they
-are of the same family (money in one currency; counts and rates; percentages; ...) and their
-labels share their words (one label's tokens contain the other's, or a Dice overlap above 0.6),
-or when the same distinctive value recurs in one document (a document that says 745,000 twice
-means the same 745,000). Clustering is greedy against each group's first label, so one broad
-label cannot chain unrelated groups together; inverted indexes over those labels keep it near-linear
-(``_Groups``). Groups are computed once, when the index is built.
+- ``grouping``: which figures measure the same thing (computed once, when the index is built);
+- ``scoring``: what a topic asks for and the weights of a figure's score;
+- ``columns``: the compact storage the index is made of;
+- ``completion``: label autocompletion; ``store``: the index on disk.
 
-Lookup. A topic's tokens (the shared tokenizer's: stemmed, stopwords out, numbers normalised) are
-matched against each figure's sentence, label and nearby words, each term weighted by its
-rarity among the indexed sentences. The wording also says what kind of figure is wanted ("how
-much" → money, "how many" → counts, "what percentage", "how long", "when") and which value of a
-revision ("new"/"latest" → the value a change went *to*; "previous"/"old" → the one it came
-*from*); these words steer the ranking instead of being matched as topic words. Only figures
-sharing a topic term with their sentence or label can score (nearby words only add to that), so
-inverted indexes (term → sentences, term → figures by label, term → figures by nearby word, with
-its distance) give the candidates; a score's sums of term weights are computed once per distinct
-pattern of matches, as a per-figure loop would add them, and only the top of the ranking is
-sorted (``FigureIndex._scores``). A topic naming only a kind, and the overview, walk orderings by
-importance made at build time.
+Lookup. Only figures sharing a topic term with their sentence or label can score (nearby words only
+add to that), so inverted indexes (term → sentences, term → figures by label, term → figures by
+nearby word, with its distance) give the candidates; a score's sums of term weights are computed
+once per distinct pattern of matches, as a per-figure loop would add them, and only the top of the
+ranking is sorted (``FigureIndex._scores``). A topic naming only a kind, and the overview, walk
+orderings by importance made at build time.
 
-Storage. A corpus of a million passages has millions of figures, so the index keeps no object per
-figure: figures are columns of numpy arrays (sentence, offsets, value, label number, "shape" number),
-a sentence's text, citation and terms are kept once for all its figures, and what repeats (labels,
-shapes — kind, unit, role... —, terms, documents) is stored once and numbered. ``IndexedFigure``,
-``Figure`` and ``FigureGroup`` objects are made only for what a call returns, equal to those given
-(citations are the ones given, shared, not copies). The index reads its sentences once and keeps
-none of them, and pickles (numpy arrays, lists, plain classes).
+Storage. The index keeps no object per figure (see ``columns``): a sentence's text, citation and
+terms are kept once for all its figures, and what repeats (labels, shapes — kind, unit, role... —,
+terms, documents) is stored once and numbered. ``IndexedFigure``, ``Figure`` and ``FigureGroup``
+objects are made only for what a call returns, equal to those given (citations are the ones given,
+shared, not copies). The index reads its sentences once and keeps none of them, and pickles (numpy
+arrays, lists, plain classes).
 """
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import itertools
 import math
-import re
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
 from bot.engine.build.gc_pause import gc_paused
-from bot.engine.figures.parse import MAX_LABEL_CHARS, Figure, Kind, Role, extract_figures
-from bot.engine.models import Citation, Frozen
-from bot.engine.text.tokens import (
-    ANSWER_TYPES,
-    MONEY,
-    NUMBER,
-    PERCENT,
-    YEAR,
-    answer_type_words,
-    question_tokens,
-    tokenize,
+from bot.engine.figures.columns import (
+    OWN_FIELDS,
+    Postings,
+    ScoreClass,
+    Shape,
+    Vocabulary,
+    concat_ranges,
+    first_positions,
+    per_distinct_row,
+    run_offsets,
+    shape_of,
+    sorted_unique,
+    u32,
 )
-from bot.engine.text.tokens import stem as _stem
+from bot.engine.figures.completion import LabelCompleter
+from bot.engine.figures.grouping import cluster, distinctive, family, family_of
+from bot.engine.figures.parse import MAX_LABEL_CHARS, Figure, extract_figures
+from bot.engine.figures.scoring import (
+    LABEL_WEIGHT,
+    MAX_LABEL_TERMS_COUNTED,
+    NEAR_TOKENS,
+    NEAR_WEIGHT,
+    SENTENCE_WEIGHT,
+    Intent,
+    importance_of,
+    nearby_terms,
+    parse_topic,
+    score_factors,
+    text_terms,
+)
+from bot.engine.models import Citation, Frozen
+from bot.engine.text.overlap import DUPLICATE_OVERLAP, jaccard
 
-if TYPE_CHECKING:
-    from bot.engine.engine import Engine
-
-__all__ = [
-    "Figure",
-    "FigureGroup",
-    "FigureIndex",
-    "IndexedFigure",
-    "Kind",
-    "Role",
-    "SentenceRef",
-    "extract_figures",
-    "figure_to_json",
-    "lookup_to_json",
-    "sentence_refs",
-]
-
-MAX_TOPIC_CHARS = 500
-MAX_GROUP_MEMBERS = 8
-DUPLICATE_OVERLAP = 0.8  # sentences sharing this share of their terms say the same thing
-_NEAR_CHARS = 80  # context on each side of a figure that counts as "near" it
-_NEAR_TOKENS = 6
+MAX_TOPIC_CHARS = 500  # a topic is a few words: longer input (pasted or hostile text) is cut
+MAX_GROUP_MEMBERS = 8  # figures shown per group: the values a reader can compare at a glance
+# A lookup sorts only its best-scoring figures, enough of them to fill ``limit`` groups on most
+# topics: this many per group wanted, and a few more; it looks further when they are not enough.
+_SORTED_PER_GROUP = 4
+_SORTED_EXTRA = 60
 
 
 class SentenceRef(Frozen):
@@ -123,279 +110,6 @@ class FigureGroup(Frozen):
     members: tuple[IndexedFigure, ...]
 
 
-# ----------------------------------------------------------------------------------- families
-
-
-def family(figure: Figure) -> str:
-    """Figures comparable with each other: same currency, or counts with rates, and so on.
-
-    A change ("rise by £12,500") is not comparable with a level ("£38,700"): it has its own family.
-    """
-    return _family(figure.kind, figure.unit, figure.role)
-
-
-def _family(kind: str, unit: str | None, role: str | None) -> str:
-    if kind == "money":
-        base = f"money:{unit}"
-    elif kind in {"count", "rate"}:
-        base = "count"
-    elif kind in {"year", "date"}:
-        return "time"
-    else:
-        base = kind
-    return f"{base}:change" if role == "change" else base
-
-
-_KIND_WEIGHT = {"money": 3.0, "percent": 2.5, "rate": 2.5, "count": 2.0, "fraction": 1.5, "multiple": 1.0}
-
-# Question wording for the kinds the shared tokenizer does not mark.
-_DURATION_WORDS = re.compile(r"\bhow long\b|\bduration\b|\bfor how many (?:days|weeks|months|years)\b")
-_MULTIPLE_WORDS = re.compile(r"\bhow many times\b|\btimes (?:more|higher|bigger|as)\b")
-_ROLE_WORDS: dict[str, Role] = {
-    "new": "to", "latest": "to", "current": "to", "now": "to", "revised": "to", "updated": "to",
-    "previous": "from", "old": "from", "former": "from", "earlier": "from", "before": "from",
-    "increase": "change", "rise": "change", "change": "change", "fall": "change", "drop": "change",
-    "cut": "change", "reduction": "change", "difference": "change",
-}  # fmt: skip
-
-
-@dataclass(slots=True)
-class _Intent:
-    kinds: set[str] = field(default_factory=set)
-    role: Role | None = None
-    terms: list[str] = field(default_factory=list)
-
-
-def _terms(text: str) -> frozenset[str]:
-    return frozenset(t for t in tokenize(text) if t not in ANSWER_TYPES)
-
-
-def _near_terms(sentence: str, figure: Figure) -> dict[str, int]:
-    before = [t for t in tokenize(sentence[max(0, figure.start - _NEAR_CHARS) : figure.start]) if t not in ANSWER_TYPES]
-    after = [t for t in tokenize(sentence[figure.end : figure.end + _NEAR_CHARS]) if t not in ANSWER_TYPES]
-    near: dict[str, int] = {}
-    for side in (reversed(before[-_NEAR_TOKENS:]), after[:_NEAR_TOKENS]):
-        for distance, term in enumerate(side, start=1):
-            near[term] = min(distance, near.get(term, distance))
-    return near
-
-
-def _parse_topic(topic: str) -> _Intent:
-    intent = _Intent()
-    tokens = question_tokens(topic)
-    folded = topic.casefold()
-    type_kinds = {MONEY: {"money"}, PERCENT: {"percent", "fraction"}, NUMBER: {"count", "rate"},
-                  YEAR: {"year", "date"}}  # fmt: skip
-    for token in tokens:
-        intent.kinds |= type_kinds.get(token, set())
-    if _DURATION_WORDS.search(folded):
-        intent.kinds.add("duration")
-        intent.kinds -= {"count", "rate"}
-    if _MULTIPLE_WORDS.search(folded):
-        intent.kinds.add("multiple")
-    role_stems = {_stem(word): role for word, role in _ROLE_WORDS.items()}
-    kind_words = answer_type_words()
-    for token in tokens:
-        if token in ANSWER_TYPES or token in kind_words:
-            continue
-        if token in role_stems and intent.role is None:
-            intent.role = role_stems[token]
-            if intent.role != "change":
-                continue  # "new", "latest" say which value, not what about
-        intent.terms.append(token)
-    return intent
-
-
-def _factors(shape: _Class, intent: _Intent) -> list[float]:
-    """What a figure's score is multiplied by, in order, for its kind, role and label strength."""
-    factors = []
-    if intent.kinds and shape.kind not in intent.kinds:
-        factors.append(0.5)
-    if shape.kind in {"year", "date"} and not intent.kinds & {"year", "date"}:
-        factors.append(0.3)
-    if shape.kind == "duration" and "duration" not in intent.kinds:
-        factors.append(0.7)
-    if intent.role and shape.role == intent.role:
-        factors.append(1.2)
-    elif shape.role == "change" and intent.role != "change":
-        factors.append(0.85)
-    if shape.weak_label:
-        factors.append(0.9)
-    return factors
-
-
-def _importance(kind: str, role: str | None, weak_label: bool, label_terms: int) -> float:
-    """How much a figure is worth showing unasked: amounts first, with a real label (``label_terms`` tokens)."""
-    weight = _KIND_WEIGHT.get(kind, 0.0)
-    if weight == 0 or weak_label or not label_terms:
-        return 0.0
-    if role == "change":
-        weight -= 0.5
-    return weight + 0.1 * min(label_terms, 3)
-
-
-# ------------------------------------------------------------------------------ compact storage
-
-# A figure is stored as its own fields (per-figure columns) and a "shape": the fields that take few
-# distinct values, kept once per distinct combination. A field added to Figure must go in one of them.
-_OWN_FIELDS = ("text", "start", "end", "value", "label")
-_SHAPE_FIELDS = ("kind", "unit", "per", "qualifier", "role", "iso", "weak_label")
-if set(Figure.model_fields) != {*_OWN_FIELDS, *_SHAPE_FIELDS}:
-    raise RuntimeError(
-        f"figures: Figure fields changed, update _OWN_FIELDS/_SHAPE_FIELDS: {sorted(Figure.model_fields)}"
-    )
-
-
-class _Shape(NamedTuple):
-    kind: Kind
-    unit: str | None
-    per: str | None
-    qualifier: str | None
-    role: Role | None
-    iso: str | None
-    weak_label: bool
-    fields_set: frozenset[str]  # a figure made again has the same fields explicitly set as the original
-
-    def arguments(self) -> dict[str, object]:
-        """The shape's fields that were set explicitly: re-creating a figure with these (and its own
-        fields) gives back the same ``__dict__`` and the same ``model_fields_set``."""
-        return {name: getattr(self, name) for name in _SHAPE_FIELDS if name in self.fields_set}
-
-
-class _Class(NamedTuple):
-    """What scoring needs of a figure's shape."""
-
-    kind: str
-    role: str | None
-    weak_label: bool
-
-
-def _shape(figure: Figure) -> _Shape:
-    return _Shape(
-        figure.kind, figure.unit, figure.per, figure.qualifier, figure.role, figure.iso, figure.weak_label,
-        frozenset(figure.model_fields_set),
-    )  # fmt: skip
-
-
-def _u32(values: array | list[int] | np.ndarray) -> np.ndarray:
-    return np.asarray(values, dtype=np.uint32)
-
-
-def _offsets(counts: np.ndarray | list[int]) -> np.ndarray:
-    """Where each run starts, and a last end: ``run n`` is ``[offsets[n], offsets[n + 1])``."""
-    ends = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=ends[1:])
-    return ends.astype(np.uint32) if ends[-1] < 2**32 else ends  # 32 bits suffice below 4 billion
-
-
-@dataclass(slots=True)
-class _Postings:
-    """An inverted index in two arrays: the ids under term ``t`` are ``ids[offsets[t]:offsets[t + 1]]``,
-    ascending; ``extra`` holds a value per id (a distance) or is empty."""
-
-    offsets: np.ndarray
-    ids: np.ndarray
-    extra: np.ndarray
-
-    @classmethod
-    def of(cls, terms: np.ndarray, ids: np.ndarray, size: int, extra: np.ndarray | None = None) -> _Postings:
-        order = np.argsort(terms, kind="stable")  # stable: ids stay ascending under each term
-        offsets = _offsets(np.bincount(terms, minlength=size))
-        return cls(offsets, ids[order], np.empty(0, np.uint8) if extra is None else extra[order])
-
-    def ids_of(self, term: int) -> np.ndarray:
-        return self.ids[self.offsets[term] : self.offsets[term + 1]]
-
-    def extra_of(self, term: int) -> np.ndarray:
-        return self.extra[self.offsets[term] : self.offsets[term + 1]]
-
-
-class _Vocabulary:
-    """The index's terms, sorted, in one string, found by bisection.
-
-    A dict of a corpus's few hundred thousand terms costs ~130 bytes a term (key, number, slot);
-    this costs the term's characters and 4 bytes. Terms are looked up only a few per topic."""
-
-    def __init__(self, terms: list[str]) -> None:  # sorted
-        self._text = "".join(terms)
-        self._ends = _offsets([len(term) for term in terms])
-
-    def __len__(self) -> int:
-        return len(self._ends) - 1
-
-    def number(self, term: str) -> int | None:
-        low, high = 0, len(self)
-        while low < high:
-            middle = (low + high) // 2
-            if self._term(middle) < term:
-                low = middle + 1
-            else:
-                high = middle
-        return low if low < len(self) and self._term(low) == term else None
-
-    def _term(self, n: int) -> str:
-        return self._text[self._ends[n] : self._ends[n + 1]]
-
-
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The concatenation of ``range(s, e)`` for each pair, as one array."""
-    starts, ends = starts.astype(np.int64), ends.astype(np.int64)
-    counts = ends - starts
-    if not counts.size:
-        return np.empty(0, np.int64)
-    shift = starts - (np.cumsum(counts) - counts)
-    return np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(shift, counts)
-
-
-def _unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values (np.unique takes a hashing path that is many times slower here)."""
-    ordered = np.sort(values)
-    new = np.ones(ordered.size, dtype=bool)
-    new[1:] = ordered[1:] != ordered[:-1]
-    return ordered[new]
-
-
-def _firsts(values: np.ndarray) -> np.ndarray:
-    """Positions of the first occurrence of each distinct value, ascending."""
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
-    new = np.ones(ordered.size, dtype=bool)
-    new[1:] = ordered[1:] != ordered[:-1]
-    return np.sort(order[new])
-
-
-def _per_distinct_row(columns: list[np.ndarray], bits: int, value: Callable[[list[int]], float]) -> np.ndarray:
-    """``value(row)`` for each row of a matrix of small numbers (below ``2**bits``), given by columns,
-    computed once per distinct row: the rows of a lookup's candidates repeat a few patterns."""
-    width = len(columns)
-    if bits * width <= 16:  # each row as one small number: a table finds the distinct ones
-        keys = np.zeros(columns[0].size if columns else 0, dtype=np.int64)
-        for j, column in enumerate(columns):
-            keys |= column.astype(np.int64) << (bits * j)
-        seen = np.zeros(1 << (bits * width), dtype=bool)
-        seen[keys] = True
-        distinct = np.flatnonzero(seen)
-        number = np.zeros(seen.size, dtype=np.int64)
-        number[distinct] = np.arange(distinct.size)
-        mask = (1 << bits) - 1
-        rows = [[(key >> (bits * j)) & mask for j in range(width)] for key in distinct.tolist()]
-        inverse = number[keys]
-    else:  # rows as a few 64-bit words, sorted
-        matrix = np.stack(columns, axis=1)
-        n = matrix.shape[0]
-        padded = np.zeros((n, -(-width // 8) * 8), dtype=np.uint8)
-        padded[:, :width] = matrix
-        words = padded.view(np.uint64)
-        order = np.lexsort(words.T[::-1])
-        ordered = words[order]
-        new = np.ones(n, dtype=bool)
-        new[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
-        rows = matrix[order[new]].tolist()
-        inverse = np.empty(n, dtype=np.int64)
-        inverse[order] = np.cumsum(new) - 1
-    return np.asarray([value(row) for row in rows], dtype=np.float64)[inverse]
-
-
 class _Builder:
     """Reads the sentences once, keeping only compact columns; ``FigureIndex`` finishes the index."""
 
@@ -403,7 +117,7 @@ class _Builder:
         self.vocabulary: dict[str, int] = {}  # term -> number, in order of appearance
         self.texts: dict[str, str] = {}  # a sentence text repeated (a caption) is kept once
         self.documents: dict[str, int] = {}
-        self.shapes: dict[_Shape, int] = {}
+        self.shapes: dict[Shape, int] = {}
         self.exact_shape: list[bool] = []  # figures of this shape can be made again from the columns
         self.labels: dict[str, int] = {}
         self.label_terms: list[frozenset[str]] = []
@@ -435,7 +149,7 @@ class _Builder:
         if not figures:
             return
         # A sentence's terms once, not once per figure: a line dense with amounts would be quadratic.
-        terms = _terms(text) if ref.terms is None else ref.terms
+        terms = text_terms(text) if ref.terms is None else ref.terms
         vocabulary = self.vocabulary
         shared = self.texts.get(text)
         self.sentence_counted.append(shared is None)
@@ -455,14 +169,14 @@ class _Builder:
             self.entry_start.append(figure.start)
             self.entry_end.append(figure.end)
             self.entry_value.append(figure.value)
-            shape = self.shapes.setdefault(_shape(figure), len(self.shapes))
+            shape = self.shapes.setdefault(shape_of(figure), len(self.shapes))
             if shape == len(self.exact_shape):
-                self.exact_shape.append(set(_OWN_FIELDS) <= figure.model_fields_set)
+                self.exact_shape.append(set(OWN_FIELDS) <= figure.model_fields_set)
             self.entry_shape.append(shape)
             label = self.labels.get(figure.label)
             if label is None:
                 label = self.labels[figure.label] = len(self.label_terms)
-                self.label_terms.append(_terms(figure.label))
+                self.label_terms.append(text_terms(figure.label))
             self.entry_label.append(label)
             if (
                 not self.exact_shape[shape]
@@ -471,7 +185,7 @@ class _Builder:
                 or text[figure.start : figure.end] != figure.text
             ):
                 self.odd[entry] = figure
-            for term, distance in _near_terms(text, figure).items():
+            for term, distance in nearby_terms(text, figure).items():
                 self.near_entry.append(entry)
                 self.near_term.append(vocabulary.setdefault(term, len(vocabulary)))
                 self.near_distance.append(distance)
@@ -494,10 +208,6 @@ class FigureIndex:
         """The index of the figures of ``items``, read once (a generator is best: refs are not kept)."""
         return cls(items)
 
-    @classmethod
-    def from_engine(cls, engine: Engine) -> FigureIndex:
-        return cls.build(_iter_sentence_refs(engine))
-
     # -- building ----------------------------------------------------------------------------
 
     def _finish(self, built: _Builder) -> None:
@@ -505,37 +215,37 @@ class FigureIndex:
         self._sentence_text = built.sentence_text
         self._sentence_citation = built.sentence_citation
         self._sentence_start = np.asarray(built.sentence_start, dtype=np.int64)
-        self._sentence_document = _u32(built.sentence_document)
+        self._sentence_document = u32(built.sentence_document)
         self._document_count = len(built.documents)
-        self._sentence_entries = _offsets(built.sentence_figure_count)
+        self._sentence_entries = run_offsets(built.sentence_figure_count)
         # Reading order is by document date, undated last: one rank per distinct date.
         dates = {c.date for c in self._sentence_citation}
         rank = {d: n for n, d in enumerate(sorted(dates, key=lambda d: (d is None, d or "")))}
-        self._sentence_date = _u32([rank[c.date] for c in self._sentence_citation])
+        self._sentence_date = u32([rank[c.date] for c in self._sentence_citation])
         # Figures.
         self._shapes = list(built.shapes)
-        self._entry_sentence = _u32(built.entry_sentence)
+        self._entry_sentence = u32(built.entry_sentence)
         self._entry_start = np.asarray(built.entry_start, dtype=np.int32)
         self._entry_end = np.asarray(built.entry_end, dtype=np.int32)
         self._entry_value = np.asarray(built.entry_value, dtype=np.float64)
-        self._entry_shape = _u32(built.entry_shape)
-        self._entry_label = _u32(built.entry_label)
+        self._entry_shape = u32(built.entry_shape)
+        self._entry_label = u32(built.entry_label)
         self._odd = built.odd
         self._label_text = list(built.labels)
         label_terms = built.label_terms
         value_keys = self._value_keys()  # borrowing a label changes no key
         self._borrow_labels(value_keys)
         self._shape_arguments = [shape.arguments() for shape in self._shapes]
-        classes: dict[_Class, int] = {}
+        classes: dict[ScoreClass, int] = {}
         self._shape_class = np.asarray(
-            [classes.setdefault(_Class(s.kind, s.role, s.weak_label), len(classes)) for s in self._shapes], np.uint8
+            [classes.setdefault(ScoreClass(s.kind, s.role, s.weak_label), len(classes)) for s in self._shapes], np.uint8
         )
         self._classes = list(classes)
         self._group_offsets, self._group_members, self._entry_group = self._make_groups(label_terms, value_keys)
         label_size = self._index_terms(built, label_terms)
         self._order_by_importance(label_size)
         self._labels = self._distinct_labels()
-        self._completion = _Completer(self._labels)
+        self._completion = LabelCompleter(self._labels)
 
     def _entry_documents(self) -> np.ndarray:
         return self._sentence_document[self._entry_sentence]
@@ -544,11 +254,11 @@ class FigureIndex:
         """For each figure with a distinctive value, (document, family, value); else None."""
         keys: list[tuple[int, str, float] | None] = [None] * len(self)
         shapes = self._shapes
-        families = [_family(s.kind, s.unit, s.role) for s in shapes]
+        families = [family_of(s.kind, s.unit, s.role) for s in shapes]
         documents = self._entry_documents().tolist()
         values = self._entry_value.tolist()
         for i, shape in enumerate(self._entry_shape.tolist()):
-            if _distinctive(shapes[shape].kind, values[i]):
+            if distinctive(shapes[shape].kind, values[i]):
                 odd = self._odd.get(i)
                 keys[i] = (documents[i], families[shape], values[i] if odd is None else odd.value)
         return keys
@@ -584,8 +294,8 @@ class FigureIndex:
         """What grouping looks at, per figure: family, label terms, and distinctive value key.
         After the build (tests, benchmarks), label terms and keys are made again."""
         if label_terms is None:
-            label_terms = [_terms(label) for label in self._label_text]
-        families = [_family(s.kind, s.unit, s.role) for s in self._shapes]
+            label_terms = [text_terms(label) for label in self._label_text]
+        families = [family_of(s.kind, s.unit, s.role) for s in self._shapes]
         return (
             [families[s] for s in self._entry_shape.tolist()],
             [label_terms[label] for label in self._entry_label.tolist()],
@@ -595,11 +305,13 @@ class FigureIndex:
     def _make_groups(
         self, label_terms: list[frozenset[str]], value_keys: list[tuple[int, str, float] | None]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        groups = _cluster(*self._grouping_input(label_terms, value_keys))
-        offsets = _offsets([len(g) for g in groups])
-        members = _u32([i for g in groups for i in g])
+        groups = cluster(*self._grouping_input(label_terms, value_keys))
+        offsets = run_offsets([len(g) for g in groups])
+        members = u32([i for g in groups for i in g])
         entry_group = np.empty(len(self), dtype=np.uint32)
-        entry_group[members] = np.repeat(np.arange(len(groups), dtype=np.uint32), np.diff(offsets.astype(np.int64)))
+        # Declared: numpy 2.4's stubs type this diff() as timedelta64, which repeat() then refuses.
+        sizes: np.ndarray = np.diff(offsets.astype(np.int64))
+        entry_group[members] = np.repeat(np.arange(len(groups), dtype=np.uint32), sizes)
         return offsets, members, entry_group
 
     def _index_terms(self, built: _Builder, label_terms: list[frozenset[str]]) -> np.ndarray:
@@ -613,26 +325,28 @@ class FigureIndex:
         renumber = np.empty(len(ordered), dtype=np.uint32)
         renumber[[vocabulary[t] for t in ordered]] = np.arange(len(ordered), dtype=np.uint32)
         label_ids = [renumber[[vocabulary[t] for t in words]] for words in label_terms]
-        self._vocabulary = _Vocabulary(ordered)
+        self._vocabulary = Vocabulary(ordered)
         size = len(ordered)
         self._sentence_terms = renumber[np.asarray(built.sentence_terms, dtype=np.int64)]
         per_sentence = np.asarray(built.sentence_term_count, dtype=np.int64)
-        self._sentence_term_offsets = _offsets(per_sentence)
+        self._sentence_term_offsets = run_offsets(per_sentence)
         term_sentence = np.repeat(np.arange(len(self._sentence_text), dtype=np.uint32), per_sentence)
         # Document frequency over distinct sentence texts: a caption repeating a sentence counts once.
         counted = np.asarray(built.sentence_counted, dtype=bool)
         self._df = np.bincount(self._sentence_terms[counted[term_sentence]], minlength=size).astype(np.uint32)
         self._sentence_count = max(1, int(counted.sum()))
-        self._by_sentence = _Postings.of(self._sentence_terms, term_sentence, size)
+        self._by_sentence = Postings.of(self._sentence_terms, term_sentence, size)
         per_label = np.asarray([len(ids) for ids in label_ids], dtype=np.int64)
-        label_offsets = _offsets(per_label).astype(np.int64)
+        label_offsets = run_offsets(per_label).astype(np.int64)
         flat = np.concatenate(label_ids) if label_ids else np.empty(0, np.uint32)
         labels = self._entry_label.astype(np.int64)
         figure_of = np.repeat(np.arange(len(self), dtype=np.uint32), per_label[labels])
-        self._by_label = _Postings.of(flat[_ranges(label_offsets[labels], label_offsets[labels + 1])], figure_of, size)
+        self._by_label = Postings.of(
+            flat[concat_ranges(label_offsets[labels], label_offsets[labels + 1])], figure_of, size
+        )
         near_terms = renumber[np.asarray(built.near_term, dtype=np.int64)]
         near_distances = np.asarray(built.near_distance, dtype=np.uint8)
-        self._by_near = _Postings.of(near_terms, _u32(built.near_entry), size, near_distances)
+        self._by_near = Postings.of(near_terms, u32(built.near_entry), size, near_distances)
         return per_label
 
     def _order_by_importance(self, label_size: np.ndarray) -> None:
@@ -643,11 +357,11 @@ class FigureIndex:
         sizes = label_size[self._entry_label].tolist()
         importance = np.empty(len(self), dtype=np.uint8)
         for i, (shape, size) in enumerate(zip(self._entry_shape.tolist(), sizes, strict=True)):
-            key = (shape, min(size, 3))
+            key = (shape, min(size, MAX_LABEL_TERMS_COUNTED))
             code = codes.get(key)
             if code is None:
                 s = self._shapes[shape]
-                value = _importance(s.kind, s.role, s.weak_label, size)
+                value = importance_of(s.kind, s.role, s.weak_label, size)
                 code = codes[key] = values.setdefault(value, len(values))
             importance[i] = code
         self._importance = importance
@@ -657,15 +371,15 @@ class FigureIndex:
         ranked = candidates[np.lexsort((candidates, -value_of[candidates]))]
         kinds = sorted({s.kind for s in self._shapes})
         kind_of = np.asarray([kinds.index(s.kind) for s in self._shapes], dtype=np.uint8)[self._entry_shape[ranked]]
-        self._by_kind_order = {kind: _u32(ranked[kind_of == n]) for n, kind in enumerate(kinds)}
+        self._by_kind_order = {kind: u32(ranked[kind_of == n]) for n, kind in enumerate(kinds)}
         # Per document, documents in the order of their first figure.
         documents = self._entry_documents()
         _, first = np.unique(documents, return_index=True)
         document_rank = np.zeros(self._document_count, np.int64)
         document_rank[documents[np.sort(first)]] = np.arange(len(first))
         rank = document_rank[documents[candidates]]
-        self._overview_order = _u32(candidates[np.lexsort((candidates, -value_of[candidates], rank))])
-        self._overview_offsets = _offsets(np.bincount(rank, minlength=len(first)))
+        self._overview_order = u32(candidates[np.lexsort((candidates, -value_of[candidates], rank))])
+        self._overview_offsets = run_offsets(np.bincount(rank, minlength=len(first)))
 
     def _distinct_labels(self) -> list[str]:
         """Labels worth offering: of non-date figures, not weak; most frequent first."""
@@ -752,7 +466,7 @@ class FigureIndex:
             return self.overview()
         if limit <= 0:
             return []
-        intent = _parse_topic(topic)
+        intent = parse_topic(topic)
         if not intent.terms:
             return self._by_kind(intent, limit)
         weights = {t: self._idf(t) for t in dict.fromkeys(intent.terms)}
@@ -766,7 +480,7 @@ class FigureIndex:
 
         Only the top of the ranking is sorted: the figures scoring at least the k-th best score are a
         prefix of it, and enough when they hold ``limit`` groups; else k grows."""
-        k = 4 * limit + 60
+        k = _SORTED_PER_GROUP * limit + _SORTED_EXTRA
         while True:
             if k < scores.size:
                 threshold = np.partition(scores, scores.size - k)[scores.size - k]
@@ -774,10 +488,10 @@ class FigureIndex:
             else:
                 top = np.arange(scores.size)
             ranked = candidates[top][np.lexsort((candidates[top], -scores[top]))]
-            firsts = _firsts(self._entry_group[ranked])
+            firsts = first_positions(self._entry_group[ranked])
             if firsts.size >= limit or top.size == scores.size:
                 return ranked[firsts[:limit]].tolist()
-            k *= 4
+            k *= _SORTED_PER_GROUP
 
     def lookup_json(self, topic: str, limit: int = 5) -> dict[str, object]:
         return lookup_to_json(topic, self.lookup(topic, limit))
@@ -787,7 +501,7 @@ class FigureIndex:
         df = 0 if number is None else int(self._df[number])
         return math.log(1.0 + self._sentence_count / (1 + df))
 
-    def _scores(self, weights: dict[str, float], intent: _Intent) -> tuple[np.ndarray, np.ndarray]:
+    def _scores(self, weights: dict[str, float], intent: Intent) -> tuple[np.ndarray, np.ndarray]:
         """The figures sharing a topic term with their sentence or label, and their scores.
 
         Three sums of term weights make a score: over the topic's terms in its sentence, in its label,
@@ -802,13 +516,13 @@ class FigureIndex:
                 hits.append(None)
                 continue
             sentences = self._by_sentence.ids_of(term)
-            in_sentences = _ranges(self._sentence_entries[sentences], self._sentence_entries[sentences + 1])
+            in_sentences = concat_ranges(self._sentence_entries[sentences], self._sentence_entries[sentences + 1])
             in_sentences = in_sentences.astype(np.uint32)  # figure numbers are 32-bit throughout
             hits.append(
                 (in_sentences, self._by_label.ids_of(term), self._by_near.ids_of(term), self._by_near.extra_of(term))
             )
         found = [ids for hit in hits if hit is not None for ids in hit[:2]]
-        candidates = _unique(np.concatenate(found)) if found else np.empty(0, np.uint32)
+        candidates = sorted_unique(np.concatenate(found)) if found else np.empty(0, np.uint32)
         if not candidates.size:
             return candidates, np.empty(0)
         # Per term, a column over the candidates: in the sentence (1/0), in the label, distance if near.
@@ -833,16 +547,17 @@ class FigureIndex:
 
         def nearness(row: list[int]) -> float:
             # Words close to the figure count more: "2021 saw 28,526 migrants" is about 28,526.
-            return sum(w * (1 - (d - 1) / _NEAR_TOKENS) for w, d in zip(ws, row, strict=True) if d)
+            return sum(w * (1 - (d - 1) / NEAR_TOKENS) for w, d in zip(ws, row, strict=True) if d)
 
-        sentence = _per_distinct_row(in_sentence, 1, matched)
-        label = _per_distinct_row(in_label, 1, matched)
-        scores = (0.45 * sentence + 0.35 * label + 0.2 * _per_distinct_row(near, 3, nearness)) / sum(ws)
+        sentence = per_distinct_row(in_sentence, 1, matched)
+        label = per_distinct_row(in_label, 1, matched)
+        near_sum = per_distinct_row(near, 3, nearness)
+        scores = (SENTENCE_WEIGHT * sentence + LABEL_WEIGHT * label + NEAR_WEIGHT * near_sum) / sum(ws)
         scores[(sentence == 0) & (label == 0)] = 0.0
-        # Kind, role and label strength multiply the score, in the order ``_factors`` gives.
+        # Kind, role and label strength multiply the score, in the order ``score_factors`` gives.
         classes = self._shape_class[self._entry_shape[candidates]]
-        for klass in _unique(classes).tolist():
-            factors = _factors(self._classes[klass], intent)
+        for klass in sorted_unique(classes).tolist():
+            factors = score_factors(self._classes[klass], intent)
             if factors:
                 of_class = classes == klass
                 for factor in factors:
@@ -895,7 +610,7 @@ class FigureIndex:
 
         for i in ordered:
             text = self._figure_text(i)
-            if not any(t == text and _jaccard(terms_of(k), terms_of(i)) >= DUPLICATE_OVERLAP for k, t in kept):
+            if not any(t == text and jaccard(terms_of(k), terms_of(i)) >= DUPLICATE_OVERLAP for k, t in kept):
                 kept.append((i, text))
                 if len(kept) >= MAX_GROUP_MEMBERS:
                     break
@@ -909,7 +624,7 @@ class FigureIndex:
             for code, i in zip(self._importance[chunk].tolist(), chunk.tolist(), strict=True):
                 yield -values[code], i
 
-    def _by_kind(self, intent: _Intent, limit: int) -> list[FigureGroup]:
+    def _by_kind(self, intent: Intent, limit: int) -> list[FigureGroup]:
         """A topic that only names a kind ("how much?"): the most informative figures of that kind,
         merged from the per-kind orderings."""
         orders = [self._by_kind_order[k] for k in sorted(intent.kinds) if k in self._by_kind_order]
@@ -955,221 +670,6 @@ class FigureIndex:
         return self._completion.complete(prefix, limit)
 
 
-def _jaccard(a: frozenset[Hashable], b: frozenset[Hashable]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
-
-
-def _distinctive(kind: str, value: float) -> bool:
-    """A value unlikely to recur by chance within one document."""
-    if kind in {"year", "date", "duration"}:
-        return False
-    if kind == "money":
-        return True
-    return kind in {"count", "rate"} and value >= 1000
-
-
-# ------------------------------------------------------------------------------------ grouping
-
-
-def _labels_match(a: frozenset[str], b: frozenset[str]) -> float:
-    """How well two labels name the same thing: 1 when one contains the other, else Dice."""
-    if not a or not b:
-        return 0.0
-    if a <= b or b <= a:
-        return 1.0
-    dice = 2 * len(a & b) / (len(a) + len(b))
-    return dice if dice > _DICE_THRESHOLD else 0.0
-
-
-# Dice above this (or one label containing the other) makes two labels name the same thing.
-_DICE_THRESHOLD = 0.6
-# A Dice score above the threshold needs |a ∩ b| > t·|a| / (2 - t) shared tokens, whatever the size of b:
-# |a ∩ b| <= |b| gives 2|a ∩ b| > t(|a| + |b|) >= t(|a| + |a ∩ b|).
-_MIN_SHARED_SHARE = _DICE_THRESHOLD / (2 - _DICE_THRESHOLD)
-
-
-def _cluster(
-    families: Sequence[str], labels: Sequence[frozenset[str]], values: Sequence[Hashable | None]
-) -> list[list[int]]:
-    """Greedy grouping of figures given, per figure, its family, its label's terms and its distinctive value key
-    (None if not distinctive): each figure joins the same-family group whose first label matches its own best
-    (the earliest such group on a tie), else starts a group; then groups sharing a value key are merged.
-    See ``_Groups`` for how it stays near-linear."""
-    grouper = _Groups(labels)
-    for i, (family_, terms) in enumerate(zip(families, labels, strict=True)):
-        grouper.add(i, family_, terms)
-    return _merge_by_value(values, grouper.groups)
-
-
-class _Groups:
-    """The groups being built, with three inverted indexes over their representative labels.
-
-    A figure only scores above zero against a representative that shares a label token with it, so
-    comparing it with every group of its family (quadratic: millions of comparisons for a few thousand
-    passages) is wasted work. Tokens are put in one global order, rarest first, and a representative
-    ``a`` is found for a figure's label ``b`` by one of three exact filters:
-
-    - ``a ⊆ b`` (score 1): ``a``'s rarest token is one of ``b``'s, so ``a`` is filed under its rarest token
-      only and looked up with every token of ``b``;
-    - ``b ⊆ a`` (score 1): ``a`` holds every token of ``b``: walk, in group order, the groups holding
-      ``b``'s least-filed token; the first one holding all of ``b`` is the earliest;
-    - Dice above the threshold (prefix filtering, as in set-similarity joins): they share at least
-      ``k`` tokens, so their first shared token (in the global order) is among the first ``|a| - k + 1``
-      tokens of ``a`` and the first ``|b| - k + 1`` of ``b``, with ``k`` bounded from each side alone.
-
-    The candidates found are a superset of the groups scoring above zero, and the choice among them is
-    the same as scanning every group: highest score, then lowest group number. So the groups are
-    exactly those of the plain scan, and each comparison is with a handful of groups sharing a rare token.
-    """
-
-    def __init__(self, labels: Iterable[frozenset[str]]) -> None:
-        frequency: Counter[str] = Counter(term for terms in labels for term in terms)
-        self._rank = {term: n for n, term in enumerate(sorted(frequency, key=lambda t: (frequency[t], t)))}
-        self.groups: list[list[int]] = []
-        self._representative: list[frozenset[str]] = []
-        self._by_rarest: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self._by_prefix: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self._by_term: dict[tuple[str, str], list[int]] = defaultdict(list)  # group numbers, ascending
-
-    def add(self, i: int, family: str, terms: frozenset[str]) -> None:
-        best = self._best(family, terms)
-        if best < 0:
-            best = self._new_group(family, terms)
-        self.groups[best].append(i)
-
-    def _ordered(self, terms: frozenset[str]) -> list[str]:
-        return sorted(terms, key=self._rank.__getitem__)
-
-    def _new_group(self, family: str, terms: frozenset[str]) -> int:
-        gid = len(self.groups)
-        self.groups.append([])
-        self._representative.append(terms)
-        ordered = self._ordered(terms)
-        if ordered:
-            self._by_rarest[(family, ordered[0])].append(gid)
-        for term in ordered[: _prefix_length(len(ordered))]:
-            self._by_prefix[(family, term)].append(gid)
-        for term in ordered:
-            self._by_term[(family, term)].append(gid)
-        return gid
-
-    def _best(self, family: str, terms: frozenset[str]) -> int:
-        """The group a label joins (-1: none), as a scan of every group of the family would choose it."""
-        if not terms:
-            return -1
-        ordered = self._ordered(terms)
-        exact = [
-            gid
-            for term in ordered
-            for gid in self._by_rarest.get((family, term), ())
-            if self._representative[gid] <= terms
-        ]
-        superset = self._first_superset(family, terms, ordered)
-        if superset >= 0:
-            exact.append(superset)
-        if exact:  # score 1 is the highest there is: the earliest such group wins
-            return min(exact)
-        best, best_score = -1, 0.0
-        candidates: set[int] = set()
-        for term in ordered[: _prefix_length(len(ordered))]:
-            candidates.update(self._by_prefix.get((family, term), ()))
-        for gid in sorted(candidates):
-            score = _labels_match(self._representative[gid], terms)
-            if score > best_score:
-                best, best_score = gid, score
-        return best
-
-    def _first_superset(self, family: str, terms: frozenset[str], ordered: list[str]) -> int:
-        lists = [self._by_term.get((family, term), []) for term in ordered]
-        shortest = min(lists, key=len)
-        return next((gid for gid in shortest if terms <= self._representative[gid]), -1)
-
-
-def _prefix_length(size: int) -> int:
-    """How many of a label's rarest tokens must include a token shared with any label it can match by Dice."""
-    # The epsilon keeps float error on the safe side: a smaller bound only means a longer prefix.
-    min_shared = math.floor(_MIN_SHARED_SHARE * size - 1e-9) + 1
-    return max(1, size - min_shared + 1)
-
-
-def _merge_by_value(values: Sequence[Hashable | None], groups: list[list[int]]) -> list[list[int]]:
-    """Groups holding the same distinctive value in one document (the same key, not None) are one group."""
-    parent = list(range(len(groups)))
-
-    def find(g: int) -> int:
-        while parent[g] != g:
-            parent[g] = parent[parent[g]]
-            g = parent[g]
-        return g
-
-    owner: dict[Hashable, int] = {}
-    for gid, members in enumerate(groups):
-        for i in members:
-            key = values[i]
-            if key is None:
-                continue
-            if key in owner:
-                a, b = find(owner[key]), find(gid)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-            else:
-                owner[key] = gid
-    merged: dict[int, list[int]] = defaultdict(list)
-    for gid, members in enumerate(groups):
-        merged[find(gid)].extend(members)
-    return [sorted(members) for _, members in sorted(merged.items())]
-
-
-# ------------------------------------------------------------------------------ autocomplete
-
-
-class _Completer:
-    """Prefix completion over labels: whole-label prefixes first, then any word's prefix.
-
-    Each index is a sorted list of keys with a parallel array of label numbers (sorted by key, then
-    number), rather than a list of (key, number) tuples: the same order, a fraction of the memory."""
-
-    def __init__(self, labels: Sequence[str]) -> None:
-        self._labels = list(labels)
-        words: dict[str, str] = {}  # one string per distinct word
-
-        def folded(text: str) -> str:
-            key = text.casefold()
-            return text if key == text else key
-
-        by_label = sorted((folded(label), i) for i, label in enumerate(self._labels))
-        by_word = sorted(
-            {(words.setdefault(w, w), i) for i, label in enumerate(self._labels) for w in label.casefold().split()}
-        )
-        self._label_keys = [key for key, _ in by_label]
-        self._label_ids = _u32([i for _, i in by_label])
-        self._word_keys = [key for key, _ in by_word]
-        self._word_ids = _u32([i for _, i in by_word])
-
-    def complete(self, prefix: object, limit: int = 25) -> list[str]:
-        try:
-            limit = max(0, min(int(limit), 1000))  # type: ignore[call-overload]
-        except (TypeError, ValueError):
-            limit = 25
-        if limit == 0:
-            return []
-        text = " ".join(str(prefix if prefix is not None else "").split())[:MAX_LABEL_CHARS].casefold()
-        if not text:
-            return self._labels[:limit]
-        found: list[int] = []
-        seen: set[int] = set()
-        for keys, ids in ((self._label_keys, self._label_ids), (self._word_keys, self._word_ids)):
-            # The first key >= text: where (text, -1) would go among the (key, number) pairs.
-            at = bisect.bisect_left(keys, text)
-            while at < len(keys) and keys[at].startswith(text) and len(found) < limit:
-                i = int(ids[at])
-                if i not in seen:
-                    seen.add(i)
-                    found.append(i)
-                at += 1
-        return [self._labels[i] for i in found[:limit]]
-
-
 # ----------------------------------------------------------------------------------------- JSON
 
 
@@ -1194,23 +694,3 @@ def lookup_to_json(topic: str, groups: Sequence[FigureGroup]) -> dict[str, objec
         "topic": topic,
         "figures": [figure_to_json(member) for group in groups for member in group.members],
     }
-
-
-# -------------------------------------------------------------------------- engine integration
-
-
-def sentence_refs(engine: Engine) -> list[SentenceRef]:
-    """Every sentence of an engine's passages, with its citation and document offsets."""
-    return list(_iter_sentence_refs(engine))
-
-
-def _iter_sentence_refs(engine: Engine) -> Iterator[SentenceRef]:
-    for passage in engine.passages:
-        paragraphs = passage.sentence_paragraphs or (passage.paragraph,) * len(passage.sentences)
-        for (start, end), paragraph in zip(passage.sentences, paragraphs, strict=False):
-            yield SentenceRef(
-                text=passage.text[start:end],
-                citation=engine.citation(passage, paragraph),
-                start=passage.start + start,
-                end=passage.start + end,
-            )

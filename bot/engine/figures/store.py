@@ -22,17 +22,22 @@ from pathlib import Path
 from bot.engine.build.analysis import code_version
 from bot.engine.build.cache_files import load_keyed, save_keyed
 from bot.engine.build.safe_format import register
-from bot.engine.figures.index import FigureIndex, _Class, _Completer, _Postings, _Shape, _Vocabulary
+from bot.engine.figures.columns import Postings, ScoreClass, Shape, Vocabulary
+from bot.engine.figures.completion import LabelCompleter
+from bot.engine.figures.index import FigureIndex
 from bot.engine.figures.parse import Figure
 from bot.engine.models import Citation, Document
 
 KIND = "figures"
+# The figures room's modules that decide what an index holds and how it is stored, besides those of
+# extraction (hashed by ``code_version``); this one is among them for what it registers.
+INDEX_MODULES = ("index.py", "columns.py", "grouping.py", "scoring.py", "completion.py", "store.py")
 
 _EMPTY = FigureIndex()  # what each attribute of an index holds, by type
-for _record in (Figure, Citation, _Shape, _Class, _Postings):
+for _record in (Figure, Citation, Shape, ScoreClass, Postings):
     register(_record)
-register(_Vocabulary, _EMPTY._vocabulary)
-register(_Completer, _EMPTY._completion)
+register(Vocabulary, _EMPTY._vocabulary)
+register(LabelCompleter, _EMPTY._completion)
 register(FigureIndex, _EMPTY)
 
 
@@ -40,8 +45,9 @@ register(FigureIndex, _EMPTY)
 def _figures_code() -> str:
     digest = hashlib.blake2b(digest_size=8)
     digest.update(code_version().encode())
-    digest.update((Path(__file__).resolve().parent / "index.py").read_bytes())
-    digest.update(Path(__file__).read_bytes())  # what it registers decides how the index is stored
+    room = Path(__file__).resolve().parent
+    for name in INDEX_MODULES:
+        digest.update(name.encode() + b"\0" + (room / name).read_bytes())
     return digest.hexdigest()
 
 

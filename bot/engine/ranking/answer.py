@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.engine.search.index import idf
+from bot.engine.text.overlap import DUPLICATE_OVERLAP
 from bot.engine.text.tokens import ANSWER_TYPES, answer_type_words
 
 ANSWER_COVERAGE = 0.25
@@ -54,8 +55,6 @@ TOP_PASSAGES = 12
 MAX_MORE = 5
 # Further sentences are shown with the best one only when they score close to it.
 RELATIVE_SCORE_FOR_EXTRA = 0.8
-# Sentences sharing this much of their vocabulary are one sentence for the reader.
-DUPLICATE_OVERLAP = 0.8
 _MIN_WORDS_CONTAINED = 3
 _K1 = 1.2
 _B = 0.75
@@ -129,10 +128,12 @@ def query_weights(terms: Sequence[str], df: Mapping[str, int], size: int) -> dic
 def score_sentences(
     weights: dict[str, float],
     passage_hits: Sequence[tuple[int, float]],
-    sentences_of: Sequence[Sequence[SentenceRecord]],
-    passage_terms: Sequence[frozenset[str]],
+    sentences_of: Mapping[int, Sequence[SentenceRecord]] | Sequence[Sequence[SentenceRecord]],
+    passage_terms: Mapping[int, frozenset[str]] | Sequence[frozenset[str]],
     average_length: float,
 ) -> list[ScoredSentence]:
+    """Score the sentences of the passages hit. ``sentences_of`` and ``passage_terms`` are indexed by
+    passage index: the engine passes mappings holding only the hits, tests may pass lists."""
     total = sum(weights.values()) or 1.0
     scored: list[ScoredSentence] = []
     raw: list[tuple[SentenceRecord, float, float, float]] = []

@@ -4,7 +4,7 @@ rank-bm25 needs nothing but Python and is exact, but it scores every passage for
 term: p50 ≈ 10 ms at 10k passages, ≈ 125 ms at 100k, ≈ 1.4 s at 1M, with ≈ 3.7 KB of memory per
 passage. tantivy answers in about a millisecond at any of those sizes, keeps its index on disk and
 reopens it without re-indexing. ``auto`` therefore picks tantivy from ``auto_threshold`` passages
-on (when the package is installed) and rank-bm25 below, where its exactness costs nothing.
+on and rank-bm25 below, where its exactness costs nothing. Both packages are required dependencies.
 Both use Lucene's IDF and b = 0.75. tantivy fixes k1 at 1.2; rank-bm25 keeps the engine's 1.5,
 which scores a little better on SciFact (nDCG@10 0.686 against 0.684 at 1.2, see bench/scifact.py)
 and changes no answer of today's deployments. The two still agree on the best passage for every
@@ -15,7 +15,6 @@ whole top 12, up to float rounding (tests/engine/search/test_backends.py).
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import numpy as np
 
 from bot.engine.build.analysis import BuildProgress, BuildStep, passage_key
 from bot.engine.search.index import Bm25Index, EmptyCorpusError, SearchIndex
+from bot.engine.search.tantivy_index import KeyedIndex, TantivyIndex
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,6 @@ class IndexOptions:
     cache: Path | None = None
 
 
-class BackendUnavailableError(RuntimeError):
-    pass
-
-
 def tokens_digest(tokenized: Iterable[Sequence[str]]) -> str:
     """A fingerprint of a tokenized corpus (order included): hashing is far cheaper than indexing."""
     digest = hashlib.blake2b(digest_size=16)
@@ -66,10 +62,6 @@ def tokens_digest(tokenized: Iterable[Sequence[str]]) -> str:
     return digest.hexdigest()
 
 
-def tantivy_available() -> bool:
-    return importlib.util.find_spec("tantivy") is not None
-
-
 def choose_backend(
     size: int, backend: Backend = "auto", auto_threshold: int = AUTO_THRESHOLD
 ) -> Literal["rank_bm25", "tantivy"]:
@@ -77,19 +69,10 @@ def choose_backend(
     if backend == "rank_bm25":
         return "rank_bm25"
     if backend == "tantivy":
-        if not tantivy_available():
-            raise BackendUnavailableError(
-                "INDEX_BACKEND=tantivy needs the tantivy package: pip install 'tantivy>=0.27'"
-            )
         return "tantivy"
     if backend != "auto":
         raise ValueError(f"unknown index backend {backend!r}: choose one of {', '.join(BACKENDS)}")
-    if size < auto_threshold:
-        return "rank_bm25"
-    if not tantivy_available():
-        log.warning("%d passages: tantivy would be faster but is not installed; using rank-bm25", size)
-        return "rank_bm25"
-    return "tantivy"
+    return "rank_bm25" if size < auto_threshold else "tantivy"
 
 
 class _Reporting(Sequence[Sequence[str]]):
@@ -168,11 +151,7 @@ def _make_index(
     chosen = choose_backend(len(tokenized), backend, auto_threshold)
     if chosen == "rank_bm25":
         return Bm25Index(tokenized, k1=RANK_BM25_K1)
-    from bot.engine.search.tantivy_index import TantivyIndex  # optional dependency: imported only when used
-
     if path is not None and keys is not None:
-        from bot.engine.search.tantivy_index import KeyedIndex
-
         return KeyedIndex.sync(path, tokenized, keys)
     if path is not None:
         label = tokens_digest(tokenized) if label is None else label

@@ -56,6 +56,17 @@ def schema() -> tantivy.Schema:
     return builder.build()
 
 
+def _passage_ids(values: Iterable[int | float | bool | None]) -> list[int]:
+    """The ``ID`` fast-field values as ints: tantivy's binding types them as any field's values."""
+    ids: list[int] = []
+    for value in values:
+        # ID is an unsigned field set on every document, so anything else means a foreign index.
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"passage id {value!r} in the tantivy index is not an integer")
+        ids.append(value)
+    return ids
+
+
 def _document(tokens: Sequence[str] | str, passage_id: int) -> tantivy.Document:
     document = tantivy.Document()
     # A str is tokens already joined by spaces (bot.engine.build.parallel's output); a list is joined here.
@@ -220,7 +231,7 @@ class TantivyIndex:
         hits = searcher.search(disjunction, k + _TIE_MARGIN, count=False).hits
         if not hits:
             return ScoredIds()
-        ids = searcher.fast_field_values(ID, [address for _, address in hits])
+        ids = _passage_ids(searcher.fast_field_values(ID, [address for _, address in hits]))
         ranked = sorted(zip(ids, (float(score) for score, _ in hits), strict=True), key=lambda hit: (-hit[1], hit[0]))
         ranked = ranked[:k]
         return ScoredIds(ids=tuple(i for i, _ in ranked), scores=tuple(s for _, s in ranked))

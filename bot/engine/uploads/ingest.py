@@ -1,8 +1,9 @@
 """Turn an uploaded file's bytes into clean UTF-8 text, treating every upload as hostile.
 
 The format comes from the content (magic bytes, markup), never from the file name or the declared
-type: the name only tells Markdown from plain text. Text must be UTF-8 (or UTF-16 with a BOM): the
-corpus folder's rule (``documents.decode_unicode``), so a file reads the same either way.
+type: the name only tells Markdown from plain text. Text is read by the corpus folder's rules
+(``corpus.reading``): the same bytes are accepted or refused with the same words, and plain text and
+Markdown get the title the folder would give them, so a file reads the same either way.
 
 The two formats whose parsers can be driven into pathological work run in a child process
 (``python -m bot.engine.uploads.pdf_extract``) with an address-space and CPU limit and a wall-clock
@@ -35,7 +36,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from bot.engine.corpus.documents import DocumentError, decode_unicode, looks_like_utf16
+from bot.engine.corpus.reading import (
+    FRONT_MATTER_MAX_LINES,
+    DocumentError,
+    decode_bytes,
+    opens_front_matter,
+    parse_front_matter,
+    refuse_binary,
+    text_title,
+)
 
 log = logging.getLogger(__name__)
 
@@ -130,12 +139,10 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"SQLite format 3\x00", "an SQLite database"),
     (b"OggS\x00", "an Ogg media file"),
 )
-_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _PDF_HEADER = re.compile(rb"(?:^|[\r\n])%PDF-")
 # Patterns are anchored and free of nested quantifiers: no catastrophic backtracking on hostile text.
 _STRONG_HTML = re.compile(r"<(?:!doctype\s+html|html|head|body)\b", re.I)
 _HTML_FRAGMENT = re.compile(r"<(?:p|div|article|main|section|h[1-6]|table|ul|ol|title|meta|span|a|br)\b", re.I)
-_FRONT_MATTER_START = re.compile(r"\A---[ \t]*\n")
 # C0 controls that never occur in text (tab, newline, CR, form feed do; ESC does in terminal logs).
 _BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 
@@ -158,7 +165,7 @@ def _binary_kind(data: bytes) -> str | None:
 
 
 def _is_markdown_name(filename: str | None) -> bool:
-    return bool(filename) and filename.lower().rstrip().endswith(_MARKDOWN_SUFFIXES)
+    return filename is not None and filename.lower().rstrip().endswith(_MARKDOWN_SUFFIXES)
 
 
 def _text_head(data: bytes) -> str:
@@ -196,14 +203,10 @@ def sniff_format(data: bytes, filename: str | None) -> Format:
     kind = _binary_kind(data)
     if kind:
         raise IngestError(f"{prefix}: the file is {kind}; {SUPPORTED}")
-    if data.startswith(_UTF32_BOMS):
-        raise IngestError("UTF-32 text is not supported; save it as UTF-8")
-    is_utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if not is_utf16 and b"\x00" in data:
-        hint = "; UTF-16 text needs a byte-order mark (save it as UTF-8)" if looks_like_utf16(data) else ""
-        raise IngestError(
-            f"{prefix}: the file is binary data (it contains NUL bytes and starts with {_starts_with(data)}){hint}"
-        )
+    try:
+        refuse_binary(data)  # the corpus folder's words for UTF-32 and NUL bytes
+    except DocumentError as exc:
+        raise IngestError(str(exc)) from None
     head = _text_head(data).lstrip()
     if len(_BINARY_CONTROLS.findall(head)) > max(8, len(head) // 100):
         raise IngestError(f"{prefix}: the file is binary data (it starts with {_starts_with(data)})")
@@ -212,7 +215,7 @@ def sniff_format(data: bytes, filename: str | None) -> Format:
         return "html"
     if head.startswith("<?xml") or markup[:4].lower() == "<svg":
         raise IngestError(f"{prefix}: the file is XML, not HTML; {SUPPORTED}")
-    if _is_markdown_name(filename) or (not filename and _FRONT_MATTER_START.match(head)):
+    if _is_markdown_name(filename) or (not filename and opens_front_matter(head)):
         return "md"
     return "txt"
 
@@ -221,9 +224,9 @@ def sniff_format(data: bytes, filename: str | None) -> Format:
 
 
 def decode_text_bytes(data: bytes) -> str:
-    """Strict UTF-8 (BOM dropped) or UTF-16 with a BOM; NFC; ``\\n`` newlines (``decode_unicode``)."""
+    """Strict UTF-8 (BOM dropped) or UTF-16 with a BOM; NFC; ``\\n`` newlines (``reading.decode_bytes``)."""
     try:
-        return decode_unicode(data)
+        return decode_bytes(data)
     except DocumentError as exc:
         raise IngestError(str(exc)) from None
 
@@ -245,9 +248,9 @@ def clean_text(text: str) -> str:
     """Plain text: no controls but ``\\n``/``\\t``, no trailing spaces, at most one blank line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _ANSI.sub("", text).translate(_BREAKS)
-    # Hardening (issue 7): a regex call over a whole upload holds the GIL from start to end (~40 ms
-    # per call on 5 MB), stalling the event loop this worker thread runs beside. _INVISIBLE matches
-    # single characters, so it can run piece by piece; blank lines are collapsed line by line.
+    # A regex call over a whole upload holds the GIL from start to end (~40 ms per call on 5 MB),
+    # stalling the event loop this worker thread runs beside. _INVISIBLE matches single characters,
+    # so it can run piece by piece; blank lines are collapsed line by line.
     text = "".join(_INVISIBLE.sub("", text[i : i + _PIECE]) for i in range(0, len(text), _PIECE))
     # Per line, not a regex: "[ ]+$" backtracks quadratically on a long run of spaces.
     lines: list[str] = []
@@ -281,6 +284,7 @@ def _clean_title(raw: str | None) -> str | None:
 
 
 def _first_line_title(text: str) -> str | None:
+    """A PDF's title when its metadata has none: its first line, if short and worded like one."""
     for line in text.split("\n", 50)[:50]:
         line = line.strip().lstrip("#").strip()
         if line:
@@ -288,35 +292,18 @@ def _first_line_title(text: str) -> str | None:
     return None
 
 
-# --------------------------------------------------------------------------- Markdown
+# --------------------------------------------------------------------------- plain text and Markdown
 
 
-def _front_matter(text: str) -> tuple[dict[str, str], bool]:
-    """Top-level ``key: value`` pairs of a YAML front matter block, and whether it was closed."""
-    if not _FRONT_MATTER_START.match(text):
-        return {}, True
-    lines = text.split("\n", 200)[1:200]
-    values: dict[str, str] = {}
-    for line in lines:
-        if line.rstrip() in ("---", "..."):
-            return values, True
-        key, sep, value = line.partition(":")
-        if sep and key.strip() and not key.startswith((" ", "\t", "-", "#")):
-            values[key.strip().lower()] = value.strip().strip("'\"").strip()
-    return values, False
-
-
-def _markdown_title(text: str, warnings: list[str]) -> str | None:
-    meta, closed = _front_matter(text)
-    if not closed:
-        warnings.append("the front matter block (---) is not closed")
-    title = meta.get("title", "")
-    if title and title not in ("|", ">", "|-", ">-"):
-        return _clean_title(title)
-    for line in text.split("\n", 500)[:500]:
-        if line.startswith(("# ", "## ", "#\t", "##\t")):
-            return _clean_title(line[:1000].strip("#").strip(" \t#"))
-    return _first_line_title(text)
+def _text_title(body: str, fmt: Format, warnings: list[str]) -> str | None:
+    """The title the corpus folder would give ``body`` (``reading.text_title``), stored text being ``body``."""
+    fields, body_start = parse_front_matter(body)
+    if fmt == "md" and not body_start and opens_front_matter(body):
+        # Said to the uploader, who can fix it now; a file in the folder may start with a Markdown rule.
+        warnings.append(
+            f"the front matter block (---) is not closed within {FRONT_MATTER_MAX_LINES} lines, so it was read as text"
+        )
+    return _clean_title(text_title(body, fields, body_start))
 
 
 # --------------------------------------------------------------------------- HTML
@@ -773,14 +760,14 @@ async def _run_child(kind: ChildKind, data: bytes, limits: IngestLimits) -> dict
         start_new_session=True,  # its own process group, and a Ctrl-C at the terminal is the bot's alone
     )
     assert proc.stdin and proc.stdout and proc.stderr
-    tasks = [
-        asyncio.ensure_future(_feed(proc.stdin, data)),
-        asyncio.ensure_future(_read_capped(proc.stdout, _stdout_cap(limits), fail=True)),
-        asyncio.ensure_future(_read_capped(proc.stderr, _STDERR_KEEP, fail=False)),
-    ]
+    # Named one by one so that gather() below keeps each result's type (out and err are bytes).
+    feed = asyncio.ensure_future(_feed(proc.stdin, data))
+    read_out = asyncio.ensure_future(_read_capped(proc.stdout, _stdout_cap(limits), fail=True))
+    read_err = asyncio.ensure_future(_read_capped(proc.stderr, _STDERR_KEEP, fail=False))
+    tasks: list[asyncio.Task[Any]] = [feed, read_out, read_err]
     try:
         async with asyncio.timeout(limits.pdf_timeout_s):
-            _, out, err = await asyncio.gather(*tasks)
+            _, out, err = await asyncio.gather(feed, read_out, read_err)
             await proc.wait()
     except TimeoutError:
         log.info("%s child %d timed out after %g s; killing it", kind, proc.pid, limits.pdf_timeout_s)
@@ -880,7 +867,7 @@ def _extract_plain(data: bytes, fmt: Format, limits: IngestLimits) -> Extracted:
     """Plain text and Markdown: linear work on bounded input, safe to do in this process."""
     body = clean_text(decode_text_bytes(data))
     warnings: list[str] = []
-    title = _markdown_title(body, warnings) if fmt == "md" else _first_line_title(body)
+    title = _text_title(body, fmt, warnings)
     if not any(c.isalnum() for c in body):
         raise IngestError("no text in the file (it is blank)")
     body, cut = truncate_text(body, limits.max_text_chars)

@@ -208,10 +208,24 @@ def test_an_engine_restarted_on_its_cache_answers_the_same(tmp_path: Path, monke
 
 @pytest.mark.parametrize("folder", CORPORA, ids=lambda f: f.name)
 def test_figures_from_the_analysis_are_those_extracted_afresh(folder: Path) -> None:
-    from bot.engine.figures.index import FigureIndex
+    from bot.engine.figures.index import FigureIndex, SentenceRef
 
     engine = Engine.from_folder(folder, semantic=False)
-    afresh = FigureIndex.from_engine(engine)  # extracts and tokenizes every sentence again
+    # Every sentence of every passage, given without figures or terms: the index extracts and tokenizes them again.
+    afresh = FigureIndex.build(
+        SentenceRef(
+            text=passage.text[start:end],
+            citation=engine.citation(passage, paragraph),
+            start=passage.start + start,
+            end=passage.start + end,
+        )
+        for passage in engine.passages
+        for (start, end), paragraph in zip(
+            passage.sentences,
+            passage.sentence_paragraphs or (passage.paragraph,) * len(passage.sentences),
+            strict=False,
+        )
+    )
     assert engine.figures.figures == afresh.figures
     assert engine.figures.labels() == afresh.labels()
     for topic in ["", "cost", "how many people", "percentage"]:

@@ -91,7 +91,7 @@ def test_seeding_copies_documents_and_sidecars(tmp_path: Path) -> None:
     assert ensure_seeded(corpus, SEEDS) == []
 
 
-# -- adds that must be confirmed, and what interrupted ones leave (issue 16) -----------------------
+# -- adds that must be confirmed (on the audit log first), and what interrupted ones leave ----------
 
 
 def test_an_add_is_marked_pending_until_finished(tmp_path: Path) -> None:

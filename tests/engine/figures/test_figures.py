@@ -13,19 +13,17 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from bot.engine.figures import scoring
 from bot.engine.figures.index import (
     FigureGroup,
     FigureIndex,
     IndexedFigure,
     SentenceRef,
-    _near_terms,
-    _parse_topic,
-    _terms,
-    extract_figures,
     figure_to_json,
     lookup_to_json,
 )
-from bot.engine.figures.parse import MAX_LABEL_CHARS, Figure
+from bot.engine.figures.parse import MAX_LABEL_CHARS, Figure, extract_figures
+from bot.engine.figures.scoring import nearby_terms, parse_topic, text_terms
 from bot.engine.models import Citation
 
 
@@ -413,32 +411,33 @@ def mixed() -> FigureIndex:
 def plain_scan(refs: list[SentenceRef], index: FigureIndex, topic: str, limit: int = 5) -> list[int]:
     """The groups a lookup returns, in order, by scoring every figure one by one (the index's
     definition of a score, without its inverted indexes)."""
-    intent = _parse_topic(topic)
-    terms = {ref.text: ref.terms if ref.terms is not None else _terms(ref.text) for ref in reversed(refs)}
+    intent = parse_topic(topic)
+    terms = {ref.text: ref.terms if ref.terms is not None else text_terms(ref.text) for ref in reversed(refs)}
     df = Counter(t for text in {m.sentence for m in index.figures} for t in terms[text])
     count = len({m.sentence for m in index.figures})
     weights = {t: math.log(1.0 + count / (1 + df[t])) for t in dict.fromkeys(intent.terms)}
     scores = []
     for item in index.figures:
-        figure, near = item.figure, _near_terms(item.sentence, item.figure)
+        figure, near = item.figure, nearby_terms(item.sentence, item.figure)
         sentence = sum(w for t, w in weights.items() if t in terms[item.sentence])
-        label = sum(w for t, w in weights.items() if t in _terms(figure.label))
+        label = sum(w for t, w in weights.items() if t in text_terms(figure.label))
         if sentence == 0 and label == 0:
             scores.append(0.0)
             continue
-        closeness = sum(w * (1 - (near[t] - 1) / 6) for t, w in weights.items() if t in near)
-        score = (0.45 * sentence + 0.35 * label + 0.2 * closeness) / sum(weights.values())
+        closeness = sum(w * (1 - (near[t] - 1) / scoring.NEAR_TOKENS) for t, w in weights.items() if t in near)
+        score = scoring.SENTENCE_WEIGHT * sentence + scoring.LABEL_WEIGHT * label + scoring.NEAR_WEIGHT * closeness
+        score /= sum(weights.values())
         if intent.kinds and figure.kind not in intent.kinds:
-            score *= 0.5
+            score *= scoring.OTHER_KIND_FACTOR
         if figure.kind in {"year", "date"} and not intent.kinds & {"year", "date"}:
-            score *= 0.3
+            score *= scoring.TIME_FACTOR
         if figure.kind == "duration" and "duration" not in intent.kinds:
-            score *= 0.7
+            score *= scoring.DURATION_FACTOR
         if intent.role and figure.role == intent.role:
-            score *= 1.2
+            score *= scoring.ROLE_FACTOR
         elif figure.role == "change" and intent.role != "change":
-            score *= 0.85
-        scores.append(score * 0.9 if figure.weak_label else score)
+            score *= scoring.CHANGE_FACTOR
+        scores.append(score * scoring.WEAK_LABEL_FACTOR if figure.weak_label else score)
     groups: list[int] = []
     for i in sorted((i for i, s in enumerate(scores) if s > 0), key=lambda i: (-scores[i], i)):
         if index.figures[i].group not in groups and len(groups) < limit:
@@ -452,7 +451,7 @@ def test_lookup_finds_what_a_plain_scan_finds(mixed: FigureIndex) -> None:
     topics = [*sorted(words), "bus fares", "new homes", "previous homes target", "how much are bus fares"]
     topics += ["how many homes were built", "what percentage rail fares", "latest fares", "fees rose"]
     for topic in topics:
-        if _parse_topic(topic).terms:
+        if parse_topic(topic).terms:
             assert [g.members[0].group for g in mixed.lookup(topic)] == plain_scan(rows, mixed, topic), topic
 
 

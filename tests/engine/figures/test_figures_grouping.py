@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine.engine import Engine
-from bot.engine.figures.index import _cluster, _distinctive, _labels_match, _merge_by_value, _prefix_length
+from bot.engine.figures.grouping import _labels_match, _merge_by_value, _prefix_length, cluster, distinctive
 
 # What grouping sees of each figure: its family, its label's terms, and its distinctive value's key
 # ((document, family, value), or None when the value is not distinctive).
@@ -44,12 +44,12 @@ def reference_cluster(
 
 def test_same_groups_as_the_plain_scan_on_the_seed(seed_engine: Engine) -> None:
     keys = seed_engine.figures._grouping_input()
-    assert _cluster(*keys) == reference_cluster(*keys) == seed_engine.figures._group_lists()
+    assert cluster(*keys) == reference_cluster(*keys) == seed_engine.figures._group_lists()
 
 
 def test_same_groups_as_the_plain_scan_on_corpus_b(corpus_b_engine: Engine) -> None:
     keys = corpus_b_engine.figures._grouping_input()
-    assert _cluster(*keys) == reference_cluster(*keys) == corpus_b_engine.figures._group_lists()
+    assert cluster(*keys) == reference_cluster(*keys) == corpus_b_engine.figures._group_lists()
 
 
 def _fake_keys(labels: Sequence[tuple[str, frozenset[str], float, str]]) -> Keys:
@@ -57,7 +57,7 @@ def _fake_keys(labels: Sequence[tuple[str, frozenset[str], float, str]]) -> Keys
     return (
         [family for family, _, _, _ in labels],
         [terms for _, terms, _, _ in labels],
-        [(document, family, value) if _distinctive("count", value) else None for family, _, value, document in labels],
+        [(document, family, value) if distinctive("count", value) else None for family, _, value, document in labels],
     )
 
 
@@ -77,7 +77,7 @@ _LABELS = st.lists(
 @given(_LABELS)
 def test_same_groups_as_the_plain_scan_on_random_labels(labels: list[tuple[str, frozenset[str], float, str]]) -> None:
     keys = _fake_keys(labels)
-    assert _cluster(*keys) == reference_cluster(*keys)
+    assert cluster(*keys) == reference_cluster(*keys)
 
 
 def test_prefix_lengths_keep_every_dice_match() -> None:
@@ -97,6 +97,6 @@ def test_grouping_is_near_linear() -> None:
         [("count", frozenset({f"w{i}", f"v{i % 997}", common[i % 4]}), float(i), f"d{i % 50}") for i in range(20_000)]
     )
     started = time.perf_counter()
-    groups = _cluster(*keys)
+    groups = cluster(*keys)
     assert time.perf_counter() - started < 5  # the plain scan takes ~35 s here
     assert sum(len(g) for g in groups) == 20_000

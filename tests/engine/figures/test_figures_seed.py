@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine.engine import Engine
-from bot.engine.figures.index import FigureIndex, IndexedFigure, extract_figures
+from bot.engine.figures.index import FigureIndex, IndexedFigure
+from bot.engine.figures.parse import extract_figures
 from bot.engine.text.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -126,7 +127,7 @@ def seed_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 @pytest.fixture(scope="module")
 def seed_index(seed_engine: Engine) -> FigureIndex:
-    return FigureIndex.from_engine(seed_engine)
+    return seed_engine.figures
 
 
 def first_two(index: FigureIndex, topic: str) -> list[IndexedFigure]:
@@ -311,7 +312,7 @@ def test_precision_and_recall_on_corpus_b() -> None:
     if not path.exists() or not folder.is_dir():
         pytest.skip("corpus_b gold not written yet")
     engine = Engine.from_folder(folder)
-    index = FigureIndex.from_engine(engine)
+    index = engine.figures
     gold = load_gold(path, {d.id: d.text for d in engine.documents})
     result = score(gold, index.figures)
     print("\n" + result.report("corpus_b"))

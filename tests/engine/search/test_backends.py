@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 from pathlib import Path
@@ -14,20 +15,17 @@ from bot.engine.models import ScoredIds
 from bot.engine.search import backends
 from bot.engine.search.backends import (
     TANTIVY_K1,
-    BackendUnavailableError,
     choose_backend,
     make_index,
-    tantivy_available,
     tokens_digest,
 )
 from bot.engine.search.index import Bm25Index, EmptyCorpusError
+from bot.engine.search.tantivy_index import KEYS_FILE, LABEL_FILE, TantivyIndex
 from bot.engine.text.tokens import question_tokens, tokenize
 
 QUALITY = Path(__file__).resolve().parents[2] / "quality"
 QUESTION_SETS = {"seed": QUALITY / "seed_dev.jsonl", "corpus_b": QUALITY / "corpus_b_questions.jsonl"}
 K = 12  # the engine's TOP_PASSAGES
-
-needs_tantivy = pytest.mark.skipif(not tantivy_available(), reason="tantivy is not installed")
 
 
 def questions(name: str) -> list[list[str]]:
@@ -62,11 +60,8 @@ def assert_same_ranking(a: ScoredIds, b: ScoredIds, rel: float = 1e-5) -> None:
 # -- both backends agree ---------------------------------------------------------------------------
 
 
-@needs_tantivy
 @pytest.mark.parametrize("name", sorted(QUESTION_SETS))
 def test_backends_agree_on_the_project_question_sets(name: str, corpora: dict[str, list[list[str]]]) -> None:
-    from bot.engine.search.tantivy_index import TantivyIndex
-
     tokenized = corpora[name]
     tantivy = TantivyIndex.build(None, tokenized)
     engine_default = make_index(tokenized, "rank_bm25")  # k1 1.5: the same best passage
@@ -80,10 +75,7 @@ def test_backends_agree_on_the_project_question_sets(name: str, corpora: dict[st
     assert len(tantivy) == len(parity) == len(tokenized)
 
 
-@needs_tantivy
 def test_tantivy_edge_cases_match_bm25index() -> None:
-    from bot.engine.search.tantivy_index import TantivyIndex
-
     tokenized = [["rwanda", "treati"], ["salari", "threshold"], ["salari", "threshold"], ["boat"], []]
     index = TantivyIndex.build(None, tokenized)
     result = index.search(["salari", "threshold", "salari"], k=3)
@@ -99,10 +91,7 @@ def test_tantivy_edge_cases_match_bm25index() -> None:
 # -- tantivy on disk -------------------------------------------------------------------------------
 
 
-@needs_tantivy
 def test_reopening_gives_the_same_results(tmp_path: Path, corpora: dict[str, list[list[str]]]) -> None:
-    from bot.engine.search.tantivy_index import TantivyIndex
-
     folder = tmp_path / "index"
     built = TantivyIndex.build(folder, corpora["corpus_b"], label="v1")
     before = [built.search(q, K) for q in questions("corpus_b")]
@@ -115,10 +104,7 @@ def test_reopening_gives_the_same_results(tmp_path: Path, corpora: dict[str, lis
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index"]
 
 
-@needs_tantivy
 def test_open_refuses_missing_and_foreign_folders(tmp_path: Path) -> None:
-    from bot.engine.search.tantivy_index import LABEL_FILE, TantivyIndex
-
     with pytest.raises(FileNotFoundError):
         TantivyIndex.open(tmp_path / "nothing")
     TantivyIndex.build(tmp_path / "index", [["a1"]])
@@ -127,10 +113,7 @@ def test_open_refuses_missing_and_foreign_folders(tmp_path: Path) -> None:
         TantivyIndex.open(tmp_path / "index")
 
 
-@needs_tantivy
 def test_incremental_add_replace_and_delete(tmp_path: Path, corpora: dict[str, list[list[str]]]) -> None:
-    from bot.engine.search.tantivy_index import TantivyIndex
-
     seed = corpora["seed"]
     new_id = len(seed)
     added = ["rwanda", "treati", "zanzibar"]
@@ -159,17 +142,29 @@ def test_incremental_add_replace_and_delete(tmp_path: Path, corpora: dict[str, l
 # -- the factory ------------------------------------------------------------------------------------
 
 
-def test_choose_backend_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_choose_backend_rules() -> None:
     assert choose_backend(10, "rank_bm25") == "rank_bm25"
     assert choose_backend(10**7, "rank_bm25") == "rank_bm25"
     assert choose_backend(49_999, "auto") == "rank_bm25"
-    assert choose_backend(100, "auto", auto_threshold=100) == ("tantivy" if tantivy_available() else "rank_bm25")
+    assert choose_backend(100, "auto", auto_threshold=100) == "tantivy"
+    assert choose_backend(10**7, "auto") == "tantivy"
+    assert choose_backend(10, "tantivy") == "tantivy"  # as configured, whatever the size
     with pytest.raises(ValueError, match="unknown index backend"):
         choose_backend(10, "lucene")  # type: ignore[arg-type]
-    monkeypatch.setattr(backends, "tantivy_available", lambda: False)
-    assert choose_backend(10**7, "auto") == "rank_bm25"  # large, but falls back (with a warning)
-    with pytest.raises(BackendUnavailableError, match="pip install"):
-        choose_backend(10, "tantivy")
+
+
+def test_tantivy_is_imported_plainly_by_the_search_room() -> None:
+    # tantivy is a required dependency: an import guard or a late import would hide a broken install
+    # until the first corpus large enough to need it, instead of failing at start.
+    for path in sorted(Path(backends.__file__).parent.glob("*.py")):
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(module):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [alias.name for alias in node.names]
+                names += [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+                if any("tantivy" in name for name in names):
+                    assert node in module.body, f"{path.name}:{node.lineno} imports tantivy late or guarded"
+        assert "find_spec" not in path.read_text(encoding="utf-8"), path.name
 
 
 def test_make_index_refuses_an_empty_corpus() -> None:
@@ -180,12 +175,9 @@ def test_make_index_refuses_an_empty_corpus() -> None:
             make_index([[], []], backend)  # type: ignore[arg-type]
 
 
-@needs_tantivy
 def test_make_index_builds_by_size_and_reuses_a_labelled_index(
     tmp_path: Path, corpora: dict[str, list[list[str]]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.engine.search.tantivy_index import TantivyIndex
-
     tokenized = corpora["seed"]
     assert isinstance(make_index(tokenized, "auto"), Bm25Index)
     folder = tmp_path / "index"
@@ -230,7 +222,6 @@ def test_parallel_tokenization_matches_serial(seed_engine: Engine) -> None:
 # -- the engine on either backend (a prototype of the recommended INDEX_BACKEND setting) -------------
 
 
-@needs_tantivy
 @pytest.mark.parametrize("name", sorted(QUESTION_SETS))
 def test_engine_answers_alike_on_either_backend(
     name: str, seed_engine: Engine, corpus_b_engine: Engine, corpora: dict[str, list[list[str]]]
@@ -257,8 +248,6 @@ def keys_for(tokenized: list[list[str]], version: str = "v1") -> list[int]:
 
 
 def spy_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    from bot.engine.search.tantivy_index import TantivyIndex
-
     builds: list[int] = []
     original = TantivyIndex.build.__func__  # type: ignore[attr-defined]
 
@@ -270,7 +259,6 @@ def spy_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return builds
 
 
-@needs_tantivy
 def test_a_keyed_index_answers_with_positions_like_a_positional_one(
     corpora: dict[str, list[list[str]]], tmp_path: Path
 ) -> None:
@@ -282,7 +270,6 @@ def test_a_keyed_index_answers_with_positions_like_a_positional_one(
         assert_same_ranking(keyed.search(query, K), positional.search(query, K))
 
 
-@needs_tantivy
 def test_a_keyed_index_is_updated_not_rebuilt_when_a_few_passages_change(
     corpora: dict[str, list[list[str]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -311,12 +298,9 @@ def test_a_keyed_index_is_updated_not_rebuilt_when_a_few_passages_change(
     assert sum(same) >= 0.9 * len(same)
 
 
-@needs_tantivy
 def test_a_keyed_index_is_rebuilt_after_a_large_change_or_a_torn_update(
     corpora: dict[str, list[list[str]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.engine.search.tantivy_index import KEYS_FILE
-
     tokenized = corpora["seed"]
     folder = tmp_path / "index"
     builds = spy_builds(monkeypatch)
@@ -328,7 +312,6 @@ def test_a_keyed_index_is_rebuilt_after_a_large_change_or_a_torn_update(
     assert builds == [1, 1, 1] and len(rebuilt) == len(tokenized)
 
 
-@needs_tantivy
 def test_an_engine_refresh_adds_a_document_to_its_index_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

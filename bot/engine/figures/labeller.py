@@ -1,0 +1,651 @@
+"""What each figure of a sentence measures: its role in a change, and its label.
+
+Roles: within its sentence a figure can be the previous value of a change ("from 606,000"), the
+new one ("to 745,000") or the change itself ("by £12,500", "an increase of 139,000", "300,000
+fewer people").
+
+Labels say what a figure measures, read off the sentence's own words by a few grammatical
+patterns, most specific first:
+  1. a rate's own noun ("300 homes a year" → homes); the second figure of a change or revision
+     shares the first one's label ("from 606,000 to 745,000", "by £12,500 to £38,000"), and a plain
+     range takes its second figure's ("between 20 and 30 per cent of firms" → firms);
+  2. a figure that modifies a noun takes it ("the original £140million scheme" → original scheme);
+  3. "<noun phrase> of|to|by|from|at|: <figure>", looking through a change verb
+     ("the salary threshold will rise by £12,500" → salary threshold); container words are dropped
+     ("the number of small boat migrants" → small boat migrants, "figure for X" → X);
+  4. a change ("an increase of 139,000") measures what its sentence's from/to figures measure;
+  5. the subject of a verb the figure completes ("X has topped 29,000", "X who ... was N",
+     "the scheme, which costs £2bn");
+  6. a noun phrase right before the figure ("similar measures six times");
+  7. a prepositional phrase after it ("50,000 a year from the net total" → net total);
+  8. otherwise the nearest words of the clause (flagged ``weak_label``).
+Verbs are told from nouns by a small lexicon (``lexicon``) plus context ("to slash", "it emerged",
+"revised its" are verbs; "the total", "waiting lists" are not).
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from bot.engine.figures.lexicon import (
+    ADVERBS,
+    AUXILIARIES,
+    CHANGE_NOUNS,
+    CHANGE_WORDS,
+    CLAUSE_WORDS,
+    COMPARATIVES,
+    CONTAINERS,
+    DETERMINERS,
+    ED_NOUNS,
+    GENERIC_WORDS,
+    HYPHENS,
+    ING_NOUNS,
+    IRREGULAR_PLURALS,
+    LY_NOUNS,
+    NON_HEAD_ADJECTIVES,
+    NOUN_VERBS,
+    NP_PREPOSITIONS,
+    NUMBER_WORDS,
+    PARTICLES,
+    PRE_FIGURE,
+    PREPOSITIONS,
+    PRONOUNS,
+    STOP,
+    VALUE_VERBS,
+    VERB_GROUP_WORDS,
+    VERBS,
+)
+from bot.engine.figures.scanner import RawFigure, Tok
+
+MAX_LABEL_WORDS = 8  # a label is a noun phrase, not a clause: longer phrases are cut
+
+
+# ------------------------------------------------------------------------------------------ roles
+
+
+def _set_roles(toks: list[Tok], raws: list[RawFigure]) -> None:
+    for idx, raw in enumerate(raws):
+        if raw.kind in {"year", "date"}:
+            continue
+        before = toks[raw.q0 - 1].lower if raw.q0 > 0 else ""
+        window = _clause_window(toks, raw.q0, 12)
+        earlier = []
+        for r in reversed(raws[max(0, idx - 6) : idx]):
+            if raw.q0 - r.i1 > 12:
+                break
+            if r.kind not in {"year", "date"}:
+                earlier.append(r)
+        if before == "from" and (window & CHANGE_WORDS or _followed_by_to(toks, raws, idx)):
+            raw.role = "from"
+        elif (
+            before == "to"
+            and raw.qualifier != "up to"
+            and (window & CHANGE_WORDS or any(r.role in {"from", "change"} for r in earlier))
+        ):
+            raw.role = "to"
+        elif (before == "by" and window & CHANGE_WORDS) or (
+            before == "of" and _noun_before_of(toks, raw.q0 - 1) in CHANGE_NOUNS
+        ):
+            raw.role = "change"
+        elif _comparative_after(toks, raw.i1):
+            raw.role = "change"  # "300,000 fewer people"
+
+
+def _comparative_after(toks: list[Tok], i: int) -> bool:
+    """ "300,000 fewer people" is a change; "£400 million more than last year" a comparison."""
+    if i >= len(toks) or toks[i].lower not in {"fewer", "more", "extra", "additional", "less"}:
+        return False
+    return not (i + 1 < len(toks) and toks[i + 1].lower == "than")
+
+
+def _clause_window(toks: list[Tok], end: int, size: int) -> set[str]:
+    """The lower-cased words of up to ``size`` tokens before ``end``, not crossing punctuation."""
+    words: set[str] = set()
+    k = end - 1
+    while k >= 0 and end - k <= size and toks[k].text not in {",", ";", ":", ".", "(", ")", "–", "—"}:
+        words.add(toks[k].lower)
+        k -= 1
+    return words
+
+
+def _followed_by_to(toks: list[Tok], raws: list[RawFigure], idx: int) -> bool:
+    if idx + 1 >= len(raws):
+        return False
+    nxt = raws[idx + 1]
+    gap = [t.lower for t in toks[raws[idx].i1 : nxt.q0]]
+    return gap == ["to"]
+
+
+def _noun_before_of(toks: list[Tok], of_index: int) -> str:
+    k = of_index - 1
+    while k >= 0 and toks[k].kind == "word" and toks[k].lower in PRE_FIGURE:
+        k -= 1
+    return toks[k].lower if k >= 0 else ""
+
+
+# ----------------------------------------------------------------------------------------- labels
+
+
+class _Labeller:
+    """Finds what each figure of a sentence measures (see the module docstring for the patterns)."""
+
+    def __init__(self, text: str, toks: list[Tok], raws: list[RawFigure]) -> None:
+        self.text = text
+        self.t = toks
+        self.n = len(toks)
+        self.raws = raws
+        # token index -> the figure covering it (qualifier included)
+        self.owner: dict[int, RawFigure] = {}
+        for raw in raws:
+            for k in range(raw.q0, raw.i1):
+                self.owner[k] = raw
+
+    # -- word classes ------------------------------------------------------------------------
+
+    def low(self, k: int) -> str:
+        return self.t[k].lower if 0 <= k < self.n else ""
+
+    def is_word(self, k: int) -> bool:
+        return 0 <= k < self.n and self.t[k].kind == "word"
+
+    def is_figure(self, k: int) -> bool:
+        owner = self.owner.get(k)
+        return owner is not None and owner.kind not in {"year", "date"}
+
+    def inline(self, raw: RawFigure) -> bool:
+        """A figure that can sit inside a label: a year, a date, an "18-month"-style modifier."""
+        if raw.kind in {"year", "date"}:
+            return True
+        return raw.kind == "duration" and "-" in self.text[self.t[raw.i0].start : self.t[raw.i1 - 1].end]
+
+    def is_hyphen_link(self, k: int) -> bool:
+        """Token k is the hyphen of a compound word ("lowest-paid", "all-time")."""
+        t = self.t[k]
+        return t.text in HYPHENS and t.attached and k + 1 < self.n and self.t[k + 1].attached
+
+    def is_boundary(self, k: int) -> bool:
+        t = self.t[k]
+        if t.kind != "sym" or self.is_hyphen_link(k):
+            return False
+        if t.text in {"'", "’"} and t.attached and k + 1 < self.n and self.t[k + 1].attached:
+            return False
+        return t.text not in {"&", "%", "£", "$", "€", "/"}
+
+    def is_verb(self, k: int) -> bool:
+        """A verb, by lexicon or by shape in context: "to slash", "it emerged", "revised its"."""
+        t = self.t[k]
+        if t.kind != "word":
+            return False
+        low = t.lower
+        if low in AUXILIARIES:
+            return True
+        if k > 0 and t.text[0].isupper():
+            return False  # a name: "National Living Wage", "Home Office"
+        if low in VERBS:
+            if low in NOUN_VERBS and (k + 1) in self.owner:
+                return True  # "the scheme cost £140million"
+            return not (low in NOUN_VERBS and (k == 0 or self._nounish_context(k)))
+        prev = self.low(k - 1)
+        nxt = self.low(k + 1)
+        # "to recruit more than 60", "to raise the cap" vs "to Rwanda", "to asylum seekers"
+        if (
+            prev == "to"
+            and t.text.islower()
+            and not low.endswith("s")
+            and low not in STOP
+            and ((k + 1) in self.owner or nxt in DETERMINERS or nxt in PRONOUNS)
+        ):
+            return True
+        if (prev in AUXILIARIES or prev == "not") and t.text.islower() and low not in STOP and prev != "'s":
+            return True
+        if low.endswith(("ed", "ing")) and len(low) > 4 and low not in ED_NOUNS and low not in ING_NOUNS:
+            # "revised its figure", "it emerged", "Raising the cap" vs "waiting lists", "revised figures"
+            if prev in PRONOUNS or prev in AUXILIARIES:
+                return True
+            if (
+                self.is_word(k - 1) and prev not in STOP and prev not in VERBS and not prev.endswith("ly")
+                and prev not in PRE_FIGURE
+            ):  # fmt: skip
+                return True  # after a noun it is the verb: "the Guarantee limited bills", "homes built"
+            if self.is_word(k + 1) and nxt not in STOP and nxt not in VERBS and (k + 1) not in self.owner:
+                return False
+            return prev not in DETERMINERS
+        return False
+
+    def _nounish_context(self, k: int) -> bool:
+        """A word that is a noun here: after a determiner, adjective or noun ("the total", "net total")."""
+        prev = self.low(k - 1)
+        if prev in DETERMINERS - {"that", "which", "what", "whose"} or prev in PRE_FIGURE:
+            return True
+        return (
+            self.is_word(k - 1) and prev not in STOP and prev not in VERBS
+            and not prev.endswith(("ly", "ed")) and (k - 1 == 0 or not self.t[k - 1].text[0].isupper())
+        )  # fmt: skip
+
+    def is_adverb(self, k: int) -> bool:
+        low = self.low(k)
+        return self.is_word(k) and (low in ADVERBS or (low.endswith("ly") and low not in LY_NOUNS))
+
+    def is_content(self, k: int) -> bool:
+        t = self.t[k]
+        if t.kind != "word" or t.lower in STOP or self.is_verb(k):
+            return False
+        return not self.is_adverb(k)
+
+    def span_text(self, a: int, b: int) -> str:
+        return " ".join(self.text[self.t[a].start : self.t[b - 1].end].split())
+
+    # -- noun phrases ------------------------------------------------------------------------
+
+    def np_left(self, j: int) -> tuple[int, int] | None:
+        """The noun phrase ending just before token j, as a token span, trimmed."""
+        k, words, forced = j - 1, 0, False
+        while k >= 0 and words < 14:
+            t = self.t[k]
+            owner = self.owner.get(k)
+            if forced and t.kind == "word":
+                forced = False
+                k -= 1
+                words += 1
+                continue
+            if owner is not None:
+                if self.inline(owner):
+                    k = owner.q0 - 1
+                    words += 1
+                    continue
+                break
+            if self.is_hyphen_link(k):
+                forced = True
+                k -= 1
+                continue
+            if t.kind != "word":
+                break
+            low = t.lower
+            if low in DETERMINERS and low not in {"which", "what", "whose", "that"}:
+                k -= 1
+                words += 1
+                if self.low(k) not in NP_PREPOSITIONS:
+                    break  # a determiner starts the phrase unless a preposition links it on
+                continue
+            if low in NP_PREPOSITIONS:
+                k -= 1
+                words += 1
+                continue
+            if (
+                low in CLAUSE_WORDS or low in PRONOUNS or low in PREPOSITIONS or self.is_adverb(k)
+                or low in DETERMINERS or self.is_verb(k)
+            ):  # fmt: skip
+                break
+            k -= 1
+            words += 1
+        return self.trim(k + 1, j)
+
+    def np_left_through(self, j: int) -> tuple[int, int] | None:
+        """``np_left``, looking past a parenthetical ("the offset, which employers deduct, rises")."""
+        span = self.np_left(j)
+        if span or j < 1 or self.low(j - 1) != ",":
+            return span
+        m = j - 2
+        while m > 0 and j - m < 25 and not (self.is_boundary(m) and self.low(m) != ","):
+            if self.low(m) == "," and self.low(m + 1) in {"which", "who", "whose"}:
+                return self.np_left(m)
+            m -= 1
+        return None
+
+    def np_right(self, k: int, with_pp: bool = True) -> tuple[int, int] | None:
+        """The noun phrase starting at token k: a few modifiers and a head noun, then "of/for/on" + NP."""
+        start, words = k, 0
+        while k < self.n and words < 4:
+            t = self.t[k]
+            if self.is_hyphen_link(k):
+                k += 2  # the compound's second word belongs to the phrase
+                continue
+            if k in self.owner or t.kind != "word":
+                break
+            low = t.lower
+            if words == 0 and low in COMPARATIVES:
+                k += 1
+                words += 1
+                continue
+            if low in NON_HEAD_ADJECTIVES or not (self.is_content(k) or self._modifier(k)):
+                break
+            k += 1
+            words += 1
+            if k < self.n and self.is_hyphen_link(k):
+                continue
+            if low in IRREGULAR_PLURALS or (low.endswith("s") and not low.endswith(("ss", "us", "is", "'s"))):
+                break  # the head noun of a count: "28,526 migrants arrive"
+        k = min(k, self.n)
+        span = self.trim(start, k)
+        if span is None:
+            return None
+        if with_pp and k + 1 < self.n and self.low(k) in {"of", "for", "on"} and span[1] == k:
+            inner = k + 1
+            while inner < self.n and self.low(inner) in DETERMINERS:
+                inner += 1
+            pp = self.np_right(inner, with_pp=False) if inner < self.n else None
+            if pp and len([i for i in range(span[0], pp[1]) if self.t[i].kind == "word"]) <= MAX_LABEL_WORDS:
+                return span[0], pp[1]
+        return span
+
+    def _modifier(self, k: int) -> bool:
+        """An -ly/-ing/-ed word inside a noun phrase: "hourly earnings", "existing homes"."""
+        low = self.low(k)
+        if low in STOP or k + 1 >= self.n or not self.is_content(k + 1):
+            return False
+        return low.endswith(("ly", "ing", "ed")) and not low.endswith("ingly")
+
+    def trim(self, a: int, b: int) -> tuple[int, int] | None:
+        """Drop edge function words and container heads ("the number of X" → X)."""
+        for _ in range(4):
+            while a < b and self._edge_stop(a, leading=True):
+                a += 1
+            while b > a and self._edge_stop(b - 1, leading=False):
+                b -= 1
+            if b - a >= 3 and self.low(a) in CONTAINERS and self.low(a + 1) in {"of", "for"}:
+                a += 2  # "number of small boat migrants", "figure for the year"
+                continue
+            break
+        if b > a + 1 and self.low(b - 1) in {"figure", "figures"} and not self.low(b - 2).endswith("'s"):
+            b -= 1  # "2019 net migration figure"
+        if a >= b:
+            return None
+        if not any(self.t[k].kind == "word" and self.t[k].lower not in STOP for k in range(a, b)):
+            return None
+        words = [k for k in range(a, b) if self.t[k].kind != "sym"]
+        if len(words) > MAX_LABEL_WORDS:
+            b = words[MAX_LABEL_WORDS - 1] + 1
+            while b > a and self._edge_stop(b - 1, leading=False):
+                b -= 1
+        return (a, b) if a < b else None
+
+    def _edge_stop(self, k: int, leading: bool) -> bool:
+        t = self.t[k]
+        if t.kind == "sym":
+            return True
+        owner = self.owner.get(k)
+        if owner is not None and not self.inline(owner):
+            return True
+        low = t.lower
+        if leading and low in {"this", "that", "last", "next"} and self.low(k + 1).endswith("'s"):
+            return False  # keep "this year's figure", "last year's record"
+        return low in STOP or self.is_adverb(k)
+
+    def is_generic(self, span: tuple[int, int]) -> bool:
+        words = [self.low(k) for k in range(*span) if self.is_word(k) and self.low(k) not in STOP]
+        return all(w in GENERIC_WORDS or (w.endswith("'s") and w[:-2] in GENERIC_WORDS) for w in words)
+
+    def words_of(self, span: tuple[int, int]) -> int:
+        return sum(1 for k in range(*span) if self.is_word(k) and self.low(k) not in STOP)
+
+    # -- the patterns ------------------------------------------------------------------------
+
+    def label_all(self) -> None:
+        for idx, raw in enumerate(self.raws):
+            label, weak = self.find(idx, raw)
+            raw.label, raw.weak = (label, weak) if label else (self.fallback(raw), True)
+        # A range names its quantity after the second figure: "20 to 30 per cent of firms".
+        for a, b in pairwise(self.raws):
+            gap = [t.lower for t in self.t[a.i1 : b.q0]]
+            same_kind = a.kind == b.kind and a.kind not in {"year", "date"}
+            if same_kind and a.role is None and not b.weak and gap in (["to"], ["and"], ["-"], ["–"], ["or"]):
+                a.label, a.weak = b.label, False
+
+    def find(self, idx: int, raw: RawFigure) -> tuple[str | None, bool]:
+        if raw.kind in {"year", "date"}:
+            return self.time_label(raw)
+        copied = self.own_noun(raw) or self.copy_from_partner(idx, raw)
+        if copied:
+            return copied, False
+        own = self.premodifier(raw) or self.multiple_object(raw)
+        if own:
+            return own, False
+        if raw.role == "from" and self.appositive(raw):
+            # "Inflation was 4.6% in the year to October, down from 6.7%": what the last one measures.
+            same = [r for r in self.raws[:idx] if r.kind == raw.kind and r.label and not r.weak]
+            if same:
+                return same[-1].label, False
+        generic: tuple[int, int] | None = None
+        prep = self.preposition_np(raw)
+        if prep is not None:
+            found, generic = prep
+            if found:
+                return self.span_text(*found), False
+        if raw.role == "change":
+            sibling = self.sibling_label(idx)
+            if sibling:
+                return sibling, False
+        if raw.role == "from":
+            # "Spending will reach 2.5% of GDP, up from 2.3%": what the previous figure measures.
+            same = [r for r in self.raws[:idx] if r.kind == raw.kind and r.label and not r.weak]
+            if same:
+                return same[-1].label, False
+        start = self.generic_start(generic) if generic else raw.q0
+        for span in (
+            self.subject(start, raw, any_verb=False),
+            self.adjacent_left(raw),
+            self.right_pp(raw),
+            self.subject(start, raw, any_verb=True),
+        ):
+            if span:
+                return self.span_text(*span), False
+        if generic:
+            return self.span_text(*generic), True
+        return None, True
+
+    def time_label(self, raw: RawFigure) -> tuple[str | None, bool]:
+        """Years and dates: the noun they modify ("2019 manifesto") or the phrase they end."""
+        span = self.np_right(raw.i1)
+        if span is None and self.low(raw.i0 - 1) in {"to", "of", "in", "since", "until", "by", "from"}:
+            span = self.np_left(raw.i0 - 1)
+        return (self.span_text(*span), False) if span else (None, True)
+
+    def copy_from_partner(self, idx: int, raw: RawFigure) -> str | None:
+        """ "from 606,000 to 745,000", "by £12,500 to £38,000", "20-30%": share the first one's label."""
+        if idx == 0:
+            return None
+        prev = self.raws[idx - 1]
+        gap = [t.lower for t in self.t[prev.i1 : raw.q0]]
+        if gap == ["("] and not prev.weak and prev.kind == raw.kind:
+            return prev.label or None  # the same amount restated: "£3.2 billion ($4bn)"
+        if prev.role not in {"from", "change"} or prev.weak or gap not in (["to"], ["-"], ["–"]):
+            return None  # plain ranges are labelled from their second figure (see label_all)
+        return prev.label or None
+
+    def own_noun(self, raw: RawFigure) -> str | None:
+        """A rate over its own noun: "300 homes a year" → homes."""
+        if raw.noun is None:
+            return None
+        content = [k for k in range(*raw.noun) if self.is_word(k) and self.low(k) not in STOP]
+        return self.span_text(content[0], content[-1] + 1) if content else None
+
+    def premodifier(self, raw: RawFigure) -> str | None:
+        """ "the original £140million scheme" → "original scheme"; "a £40,000 salary threshold"."""
+        nxt = raw.i1
+        hyphenated = self.t[raw.i1 - 1].attached and self.t[raw.i1 - 2].text in HYPHENS if raw.per else False
+        if nxt >= self.n or self.t[nxt].kind != "word" or (raw.per and not hyphenated):
+            return None  # after "a year" a word is not what the figure counts ("a £1,000-a-year grant" is)
+        if not (self.is_content(nxt) or self._modifier(nxt) or self.low(nxt) in COMPARATIVES):
+            return None
+        span = self.np_right(nxt)
+        if span is None:
+            return None
+        compound = ""
+        last = raw.i1 - 1
+        if raw.kind == "count" and self.is_hyphen_link(last - 1) and self.low(last) not in NUMBER_WORDS:
+            compound = self.t[last].text  # "five-point plan" → "point plan"
+        mods = self.left_modifiers(raw) if raw.q0 == raw.i0 else []
+        return " ".join(p for p in (*mods, compound, self.span_text(*span)) if p)
+
+    def multiple_object(self, raw: RawFigure) -> str | None:
+        """ "twice as many jobs" → jobs; "three times the level of debt" → level of debt."""
+        if raw.kind not in {"multiple", "fraction"}:
+            return None
+        k = raw.i1
+        if self.low(k) == "as" and self.low(k + 1) in {"many", "much"}:
+            k += 2
+        elif raw.kind == "multiple" and self.low(k) in DETERMINERS:
+            k += 1
+        else:
+            return None
+        span = self.np_right(k) if k < self.n else None
+        return self.span_text(*span) if span else None
+
+    def left_modifiers(self, raw: RawFigure) -> list[str]:
+        """Adjectives between a determiner and the figure ("the original £140million ...")."""
+        k = raw.i0 - 1
+        mods: list[str] = []
+        while k >= 0 and len(mods) < 2 and self.is_content(k):
+            if self.low(k).endswith("s") and not self.low(k).endswith(("ous", "ss")):
+                return []  # "the policy affects 3 million": a verb or a noun, not an adjective
+            mods.insert(0, self.t[k].text)
+            k -= 1
+        if mods and (k < 0 or self.low(k) in DETERMINERS or self.low(k) in PREPOSITIONS):
+            return mods
+        return []
+
+    def preposition_np(self, raw: RawFigure) -> tuple[tuple[int, int] | None, tuple[int, int] | None] | None:
+        """ "<NP> of|to|by|from|at|: <figure>", through particles and a change verb.
+
+        Returns (label span, generic span) or None when no such preposition precedes the figure.
+        """
+        k = raw.q0 - 1
+        while k >= 0 and self.is_word(k) and self.low(k) in PRE_FIGURE | {"a", "an", "the"}:
+            k -= 1
+        if k < 0 or self.low(k) not in {"of", "to", "by", "from", "at", ":", "="}:
+            return None
+        k -= 1
+        skipped = False
+        while k >= 0 and (self.low(k) in PARTICLES or self.is_adverb(k)):
+            k -= 1
+            skipped = True
+        if skipped and self.low(k) == ",":
+            k -= 1  # "The new rate, up from £11.12, ..."
+        verb_end = k
+        while k >= 0 and self.is_word(k) and (
+            self.low(k) in AUXILIARIES or self.is_adverb(k) or self.low(k) in VERB_GROUP_WORDS
+            or ((self.low(k) in VALUE_VERBS or self.low(k) in CHANGE_WORDS) and self.is_verb(k))
+        ):  # fmt: skip
+            k -= 1
+        span = self.subject_before(k + 1) if k < verb_end else self.np_left_through(k + 1)
+        if span is None or self.is_generic(span):
+            return None, span
+        return span, None
+
+    def appositive(self, raw: RawFigure) -> bool:
+        """ ", up from <figure>": the phrase hangs on the clause before the comma."""
+        k = raw.q0 - 2  # before "from"
+        while k >= 0 and self.low(k) in PARTICLES:
+            k -= 1
+        return k >= 0 and self.low(k) == ","
+
+    def sibling_label(self, idx: int) -> str | None:
+        """A change ("an increase of 139,000") measures what the sentence's from/to figures measure."""
+        for other in reversed(self.raws[:idx]):
+            if other.role in {"from", "to"} and other.label and not other.weak:
+                return other.label
+        return None
+
+    def generic_start(self, span: tuple[int, int]) -> int:
+        """Back over a generic phrase to its determiner: "an all-time high of" → "an"."""
+        k = span[0] - 1
+        while k >= 0 and (self.low(k) in DETERMINERS or self.low(k) in GENERIC_WORDS or self.t[k].text in HYPHENS
+                          or self.low(k) in PRE_FIGURE):  # fmt: skip
+            k -= 1
+        return k + 1
+
+    def subject(self, j: int, raw: RawFigure, any_verb: bool) -> tuple[int, int] | None:
+        """The subject of the verb group ending before token j ("X has topped 29,000")."""
+        k = j - 1
+        while k >= 0 and self.is_word(k) and self.low(k) in PRE_FIGURE | {"a", "an", "the"}:
+            k -= 1
+        end = k
+        # A verb used as the qualifier ("has topped 29,000") is the figure's verb.
+        has_verb = any(self.low(q) in VALUE_VERBS for q in range(raw.q0, raw.i0)) and j == raw.q0
+        while k >= 0 and self.is_word(k) and (
+            self.low(k) in AUXILIARIES or self.is_adverb(k) or self.low(k) in PARTICLES
+            or self.low(k) in VERB_GROUP_WORDS or (self.low(k) in VALUE_VERBS and self.is_verb(k))
+            or (any_verb and self.is_verb(k))
+        ):  # fmt: skip
+            has_verb = has_verb or self.low(k) in AUXILIARIES or self.low(k) in VALUE_VERBS or any_verb
+            k -= 1
+        if (k == end and not has_verb) or not has_verb:
+            return None
+        span = self.subject_before(k + 1)
+        return span if span and not self.is_generic(span) else None
+
+    def subject_before(self, verb_start: int) -> tuple[int, int] | None:
+        """The noun phrase a verb group starting at ``verb_start`` is about."""
+        if self.low(verb_start - 1) in {"which", "who", "that"}:
+            j = verb_start - 1
+            return self.np_left(j - 1 if self.low(j - 1) == "," else j)  # "the scheme, which costs £2bn"
+        # A relative clause between subject and verb: "the number of X who have reached Y has topped N".
+        m = verb_start - 1
+        while m > 0 and not self.is_boundary(m) and verb_start - m < 25:
+            if self.low(m) in {"who", "which", "that"} and self.is_content(m - 1):
+                span = self.np_left(m)
+                if span:
+                    return span
+            m -= 1
+        return self.np_left_through(verb_start)
+
+    def adjacent_left(self, raw: RawFigure) -> tuple[int, int] | None:
+        """ "similar measures six times": the noun phrase right before the figure."""
+        k = raw.q0 - 1
+        if k < 0 or not self.is_content(k) or k in self.owner:
+            return None
+        span = self.np_left(raw.q0)
+        return span if span and not self.is_generic(span) else None
+
+    def right_pp(self, raw: RawFigure) -> tuple[int, int] | None:
+        """ "a further 50,000 a year from the net total" → net total."""
+        k = raw.i1
+        if k >= self.n or self.low(k) not in {"from", "for", "of", "on", "in"}:
+            return None
+        k += 1
+        while k < self.n and self.low(k) in DETERMINERS:
+            k += 1
+        return self.np_right(k) if k < self.n else None
+
+    # -- fallback: the nearest words of the clause ------------------------------------------
+
+    def fallback_span(self, raw: RawFigure) -> tuple[int, int] | None:
+        right = self._window(raw.i1, +1)
+        left = self._window(raw.q0 - 1, -1)
+        r, lft = (self.words_of(right) if right else 0), (self.words_of(left) if left else 0)
+        best = right if r >= lft else left
+        return best if best and max(r, lft) else None
+
+    def fallback(self, raw: RawFigure) -> str:
+        span = self.fallback_span(raw)
+        if span:
+            return self.span_text(*span)
+        # The nearest words of the sentence that are not figures or function words.
+        window = range(max(0, raw.q0 - 30), min(self.n, raw.i1 + 30))
+        near = sorted(
+            (k for k in window if self.is_word(k) and k not in self.owner and self.low(k) not in STOP),
+            key=lambda k: min(abs(k - raw.q0), abs(k - (raw.i1 - 1))),
+        )[:4]
+        return " ".join(self.t[k].text for k in sorted(near)) or raw.kind
+
+    def _window(self, k: int, step: int) -> tuple[int, int] | None:
+        start, words = k, 0
+        while 0 <= k < self.n and words < 6:
+            if self.is_boundary(k) or self.is_figure(k):
+                break
+            if step > 0 and self.is_word(k) and self.low(k) in CLAUSE_WORDS - {"as", "since", "after", "before"}:
+                break
+            words += self.is_word(k)
+            k += step
+        a, b = (start, k) if step > 0 else (k + 1, start + 1)
+        while a < b and self._edge_stop(a, leading=True):
+            a += 1
+        while b > a and self._edge_stop(b - 1, leading=False):
+            b -= 1
+        return (a, b) if a < b else None
+
+
+def label_figures(text: str, toks: list[Tok], raws: list[RawFigure]) -> None:
+    """Set each figure's role within the sentence ``text``, then its label."""
+    _set_roles(toks, raws)
+    _Labeller(text, toks, raws).label_all()
