@@ -21,6 +21,8 @@ from bot.config import ConfigError, Settings
 from bot.engine.claims import check_claim
 from bot.engine.corpus.store import ensure_seeded
 from bot.engine.engine import Engine
+from bot.engine.figure_answers import rank_figures
+from bot.engine.figures.index import lookup_to_json
 from bot.engine.models import Answer
 from bot.progress import QUIET_SECONDS, BuildReporter
 from bot.terminal import ChatSession, format_answer, format_claim, format_figures, format_problem, run_chat
@@ -105,9 +107,10 @@ def _ask_stream(engine: Engine, stream: TextIO, out: TextIO, as_json: bool, sent
 def cmd_figures(args: argparse.Namespace, settings: Settings) -> int:
     engine = load_engine(args, settings)
     if args.json:
-        print(json.dumps(engine.figures.lookup_json(args.topic, args.limit), ensure_ascii=False))
+        groups = rank_figures(engine, args.topic, args.limit)
+        print(json.dumps(lookup_to_json(args.topic, groups), ensure_ascii=False))
     else:
-        print(format_figures(args.topic, engine.figures.lookup(args.topic, args.limit)), end="")
+        print(format_figures(args.topic, rank_figures(engine, args.topic, args.limit)), end="")
     return 0
 
 

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.engine.figures.index import FigureGroup, IndexedFigure
+from bot.engine.text.tokens import ANSWER_TYPES, tokenize
 
 if TYPE_CHECKING:
     from bot.engine.engine import Engine
@@ -36,6 +37,7 @@ KIND_MISMATCH = -0.5  # the question asks for a kind and the figure is of anothe
 ROLE_WEIGHT = 0.6  # the figure's role in a change is the one asked for ("before" and the old value)
 ROLE_MISMATCH = -0.3  # the question asks for a role and the figure has another one
 PRIOR_WEIGHT = 0.4  # the index's own order, 1 for its first group down to 0 for the last
+LABEL_WEIGHT = 0.8  # every word asked stands in the figure's label: it names what the figure measures
 TIME_KINDS = frozenset({"year", "date"})  # context of a figure, not an answer to a figure question
 
 # Wording that asks for a kind of figure. Checked in order: the first that matches decides.
@@ -57,6 +59,10 @@ _ROLE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(up|down|rise|rising|fall|falling|increase|cut|revised?|go|going|change|changing) to\b"
                 r"|\bnew\b|\bnow\b|\bafter\b|\bwill (it )?be\b|\bfrom (next|april|september|january)\b"), "to"),
 )  # fmt: skip
+
+
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(t for t in tokenize(text) if t not in ANSWER_TYPES)
 
 
 def asked_kinds(question: str) -> frozenset[str]:
@@ -86,9 +92,16 @@ def _sentence_scores(engine: Engine, question: str, members: Sequence[IndexedFig
 
 
 def figure_score(
-    member: IndexedFigure, prior: float, sentence: float, kinds: frozenset[str], role: str | None
+    member: IndexedFigure,
+    prior: float,
+    sentence: float,
+    kinds: frozenset[str],
+    role: str | None,
+    asked: frozenset[str] = frozenset(),
 ) -> float:
     score = SENTENCE_WEIGHT * sentence + PRIOR_WEIGHT * prior
+    if asked and asked <= _terms(member.figure.label):
+        score += LABEL_WEIGHT
     if kinds:
         score += KIND_WEIGHT if member.figure.kind in kinds else KIND_MISMATCH
     if role is not None:
@@ -105,13 +118,14 @@ def scored_figures(
     reader's probability for its sentence, the index's group rank, the figure), best first."""
     groups = engine.figures.lookup(question, limit=pool)
     kinds, role = asked_kinds(question), asked_role(question)
+    asked = _terms(question)
     sentences = _sentence_scores(engine, question, [m for g in groups for m in g.members])
     scored = []
     for rank, group in enumerate(groups):
         prior = 1.0 - rank / max(1, len(groups) - 1)
         for member in group.members:
             sentence = sentences.get(f"{member.citation.document}\0{member.sentence}", 0.0)
-            scored.append((figure_score(member, prior, sentence, kinds, role), sentence, rank, member))
+            scored.append((figure_score(member, prior, sentence, kinds, role, asked), sentence, rank, member))
     scored.sort(key=lambda entry: (-entry[0], entry[2]))  # stable: the index's order breaks ties
     return scored
 

@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot.adapter import render, replies
 from bot.adapter.cooldown import refuse_if_cooling
 from bot.adapter.render_figures import CHOICES_LIMIT, choices, render_figures, render_overview
+from bot.engine.figure_answers import rank_figures
 from bot.engine.figures.index import MAX_TOPIC_CHARS
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def figures_messages(engine: Engine, topic: str | None) -> list[render.Rendered]
     topic = " ".join((topic or "").split())
     if not topic:
         return render_overview(engine.figures.overview(), engine.version)
-    return render_figures(topic, engine.figures.lookup(topic, FIGURE_GROUPS), engine.version)
+    return render_figures(topic, rank_figures(engine, topic, FIGURE_GROUPS), engine.version)
 
 
 class FiguresCog(commands.Cog):

@@ -1,0 +1,61 @@
+"""Figure questions: the figure asked for first, by the answer reader, the kind and the role asked."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine.claims import check_claim
+from bot.engine.engine import Engine
+from bot.engine.figure_answers import asked_kinds, asked_role, rank_figures
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds", "role"),
+    [
+        ("how much is the salary threshold going up by?", {"money"}, "change"),
+        ("what was the ONS estimate before it was revised?", set(), "from"),
+        ("how many fewer people will the care worker ban mean?", {"count", "rate"}, "change"),
+        ("what will the starting salary be from september", {"money"}, "to"),
+        ("what share of receipts is fuel duty", {"percent", "fraction"}, None),
+        ("fuel duty", set(), None),
+    ],
+)
+def test_what_a_question_asks_for(question: str, kinds: set[str], role: str | None) -> None:
+    assert asked_kinds(question) == kinds
+    assert asked_role(question) == role
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("how much is the salary threshold going up by?", "£12,500"),
+        ("what was the ONS estimate before it was revised?", "606,000"),
+    ],
+)
+def test_the_role_asked_for_comes_first(seed_engine: Engine, question: str, first: str) -> None:
+    assert rank_figures(seed_engine, question, 3)[0].members[0].figure.text == first
+
+
+def test_the_figures_labelled_with_the_topic_come_first(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(
+        "The Warm Homes scheme offers grants of up to £7,500 for heat pumps. "
+        "The scheme is funded with £6.6 billion over the next parliament.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.md").write_text(
+        "The £2 single bus fare cap will be extended. Rural routes will receive an extra £150 million in funding.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    shown = [m.figure.text for g in rank_figures(engine, "funding", 2) for m in g.members]
+    assert set(shown[:2]) == {"£6.6 billion", "£150 million"}
+
+
+def test_a_claim_of_the_documented_threshold_matches_it(seed_engine: Engine) -> None:
+    (comparison,) = check_claim(seed_engine, "the salary threshold will be £38,700").comparisons
+    assert comparison.verdict == "match" and comparison.corpus[0].figure.text == "£38,700"
+
+
+def test_a_figure_of_a_place_the_documents_do_not_cover_is_not_found(seed_engine: Engine) -> None:
+    (comparison,) = check_claim(seed_engine, "Germany's net migration was 745,000").comparisons
+    assert comparison.verdict == "not_found"
