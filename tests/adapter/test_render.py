@@ -7,7 +7,7 @@ import time
 
 import discord
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.adapter import render
@@ -90,6 +90,8 @@ def test_quote_is_verbatim_apart_from_escapes_and_bold(text: str, terms: list[st
 
 
 @settings(max_examples=300, deadline=None)
+@example(text="＠everyone", limit=3)  # once found flaky: a full-width @ cut right after it
+@example(text="@everyone", limit=2)
 @given(
     text=st.lists(st.sampled_from([*"ab c*_~|`[]<@.\\ ＠😀", "everyone", ". ", "word "]), max_size=300).map("".join),
     limit=st.integers(min_value=1, max_value=400),

@@ -44,6 +44,7 @@ def test_off_topic_question_is_declined_with_closest_passages(seed_engine: Engin
     assert not answer.answered and answer.sentences == ()
     assert "do not answer" in answer.reason or "Nothing" in answer.reason
     data = answer.to_json()
+    assert data["closest"], "a declined question offers the closest passages"
     assert all(item["direct_answer"] is False for item in data["closest"])
 
 
