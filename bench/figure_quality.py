@@ -28,12 +28,12 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from bot.engine.claims import check_claim
+from bot.engine.claims import ClaimCheck, check_claim
 from bot.engine.engine import Engine
 from bot.engine.figure_answers import rank_figures
 from bot.engine.figures.index import IndexedFigure
 from bot.engine.figures.parse import extract_figures
-from training.data import DOCS, load_document
+from training.data import DOCS, load_document, load_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE_SETS = ROOT / "tests" / "quality" / "figure_sets"
@@ -134,10 +134,6 @@ def is_place(shown: IndexedFigure, place: dict[str, str]) -> bool:
     return False
 
 
-def load_rows(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def set_engine(name: str, **options: object) -> Engine:
     documents = [load_document(DOCS / file, file)[0] for file in SETS[name]]
     return Engine(documents, **options)  # type: ignore[arg-type]
@@ -170,11 +166,11 @@ def evaluate(name: str, engine: Engine | None = None) -> FigureReport:
     claims = load_rows(FIGURE_SETS / f"{_FILES[name]}_claims.jsonl")
     right = 0
     for row in claims:
-        ok, cross = judge_claim(engine, row)
+        check = check_claim(engine, str(row["claim"]))
+        ok, cross = judge_claim(check, row)
         right += ok
         report.cross_measure_close += cross
         if not ok:
-            check = check_claim(engine, str(row["claim"]))
             report.misses.append(
                 {"claim": row["claim"], "expected": row["verdict"], "cites": row.get("text"),
                  "got": [c.summary for c in check.comparisons]}
@@ -184,9 +180,8 @@ def evaluate(name: str, engine: Engine | None = None) -> FigureReport:
     return report
 
 
-def judge_claim(engine: Engine, row: dict[str, object]) -> tuple[bool, bool]:
+def judge_claim(check: ClaimCheck, row: dict[str, object]) -> tuple[bool, bool]:
     """(the verdict is right, a "close" verdict was given across different measures)."""
-    check = check_claim(engine, str(row["claim"]))
     comparisons = check.comparisons
     expected = row["verdict"]
     if not comparisons:

@@ -113,8 +113,8 @@ def compare_figure(
     context = _context_words(claim)
     document_words: dict[str, frozenset[str]] = {}
     scored: list[tuple[float, IndexedFigure]] = []
-    for score, _, _, member in scored_figures(engine, topic):
-        if any(member is m for _, m in scored) or family(member.figure) != wanted_family:
+    for score, _, member in scored_figures(engine, topic):  # each figure once: a figure has one group
+        if family(member.figure) != wanted_family:
             continue
         if not claim_words & (_words(member.figure.label) | _near_words(member)):
             continue

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.engine.figures.index import FigureGroup, IndexedFigure
-from bot.engine.text.tokens import ANSWER_TYPES, tokenize
+from bot.engine.figures.scoring import text_terms
 
 if TYPE_CHECKING:
     from bot.engine.engine import Engine
@@ -61,10 +61,6 @@ _ROLE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )  # fmt: skip
 
 
-def _terms(text: str) -> frozenset[str]:
-    return frozenset(t for t in tokenize(text) if t not in ANSWER_TYPES)
-
-
 def asked_kinds(question: str) -> frozenset[str]:
     folded = question.lower()
     for pattern, kinds in _KIND_PATTERNS:
@@ -81,14 +77,13 @@ def asked_role(question: str) -> str | None:
     return None
 
 
-def _sentence_scores(engine: Engine, question: str, members: Sequence[IndexedFigure]) -> dict[str, float]:
-    """The answer reader's probability for each distinct sentence (empty without the reader)."""
+def _sentence_scores(engine: Engine, question: str, members: Sequence[IndexedFigure]) -> dict[tuple[str, str], float]:
+    """The answer reader's probability for each distinct (document, sentence); empty without the reader."""
     if engine.reader is None or not members:
         return {}
-    keyed = {(m.citation.document, m.sentence): (" ".join(m.sentence.split()), m.citation.title) for m in members}
-    keys = list(keyed)
-    probabilities = engine.reader.probabilities(engine.reader.margins(question, [keyed[k] for k in keys]))
-    return {f"{document}\0{sentence}": float(p) for (document, sentence), p in zip(keys, probabilities, strict=True)}
+    read = {(m.citation.document, m.sentence): (" ".join(m.sentence.split()), m.citation.title) for m in members}
+    probabilities = engine.reader.probabilities(engine.reader.margins(question, list(read.values())))
+    return {key: float(p) for key, p in zip(read, probabilities, strict=True)}
 
 
 def figure_score(
@@ -100,7 +95,7 @@ def figure_score(
     asked: frozenset[str] = frozenset(),
 ) -> float:
     score = SENTENCE_WEIGHT * sentence + PRIOR_WEIGHT * prior
-    if asked and asked <= _terms(member.figure.label):
+    if asked and asked <= text_terms(member.figure.label):
         score += LABEL_WEIGHT
     if kinds:
         score += KIND_WEIGHT if member.figure.kind in kinds else KIND_MISMATCH
@@ -111,22 +106,23 @@ def figure_score(
     return score
 
 
-def scored_figures(
-    engine: Engine, question: str, pool: int = POOL_GROUPS
-) -> list[tuple[float, float, int, IndexedFigure]]:
+def scored_figures(engine: Engine, question: str, pool: int = POOL_GROUPS) -> list[tuple[float, int, IndexedFigure]]:
     """Every figure of the index's first ``pool`` groups about ``question``, scored: (score, the
-    reader's probability for its sentence, the index's group rank, the figure), best first."""
-    groups = engine.figures.lookup(question, limit=pool)
+    index's group rank, the figure), best first."""
+    return _scored(engine, question, engine.figures.lookup(question, limit=pool))
+
+
+def _scored(engine: Engine, question: str, groups: Sequence[FigureGroup]) -> list[tuple[float, int, IndexedFigure]]:
     kinds, role = asked_kinds(question), asked_role(question)
-    asked = _terms(question)
+    asked = text_terms(question)
     sentences = _sentence_scores(engine, question, [m for g in groups for m in g.members])
     scored = []
     for rank, group in enumerate(groups):
         prior = 1.0 - rank / max(1, len(groups) - 1)
         for member in group.members:
-            sentence = sentences.get(f"{member.citation.document}\0{member.sentence}", 0.0)
-            scored.append((figure_score(member, prior, sentence, kinds, role, asked), sentence, rank, member))
-    scored.sort(key=lambda entry: (-entry[0], entry[2]))  # stable: the index's order breaks ties
+            sentence = sentences.get((member.citation.document, member.sentence), 0.0)
+            scored.append((figure_score(member, prior, sentence, kinds, role, asked), rank, member))
+    scored.sort(key=lambda entry: (-entry[0], entry[1]))  # stable: the index's order breaks ties
     return scored
 
 
@@ -136,6 +132,6 @@ def rank_figures(engine: Engine, question: str, limit: int = 5) -> list[FigureGr
     if not question.strip() or limit <= 0:
         return groups[:limit]
     order: dict[int, list[IndexedFigure]] = {}
-    for _, _, rank, member in scored_figures(engine, question, max(limit, POOL_GROUPS)):
+    for _, rank, member in _scored(engine, question, groups):
         order.setdefault(rank, []).append(member)
     return [groups[rank].model_copy(update={"members": tuple(members)}) for rank, members in order.items()][:limit]
