@@ -14,7 +14,10 @@ Checks
 - every figure row: `sentence` is an exact substring of its corpus file, `text` is a substring
   of `sentence`, kind/unit/qualifier are in the allowed sets, value is a number;
 - heuristic completeness: every digit group or number word in every sentence of each corpus is
-  covered by some figure `text` for that sentence (a short allow-list covers ordinals etc.).
+  covered by some figure `text` for that sentence (a short allow-list covers ordinals etc.);
+- figure_sets/ (bench.figure_quality): every question and claim names a document of
+  training/data/docs, its `sentence` (and each `also` place's) stands in it verbatim with `text` in
+  it, roles and verdicts are known, questions are unique, a "not_found" claim cites nothing.
 """
 
 import json
@@ -264,6 +267,54 @@ for fname, corpus in FFILES:
     for r in rows:
         kinds[r.get("kind")] = kinds.get(r.get("kind"), 0) + 1
     summary.append(f"{fname}: {len(rows)} figures " + ", ".join(f"{k}={v}" for k, v in sorted(kinds.items())))
+
+DOCS = os.path.join(ROOT, "training", "data", "docs")
+ROLES = {"value", "previous", "new", "change", "forecast", "target", "proposal", "total", "share"}
+VERDICTS = {"match", "differs", "not_found"}
+FIGURE_SETS = os.path.join(HERE, "figure_sets")
+_docs = {}
+
+
+def check_place(where, place):
+    name = place.get("document")
+    path = os.path.join(DOCS, name or "")
+    if not name or not os.path.isfile(path):
+        err(f"{where}: unknown document {name!r}")
+        return
+    if name not in _docs:
+        with open(path, encoding="utf-8") as f:
+            _docs[name] = f.read()
+    sentence, text = place.get("sentence") or "", place.get("text") or ""
+    if not sentence or sentence not in _docs[name]:
+        err(f"{where}: sentence not verbatim in {name}: {sentence[:70]!r}")
+    if not text or text not in sentence:
+        err(f"{where}: text {text!r} not in its sentence")
+
+
+for fname in sorted(os.listdir(FIGURE_SETS)):
+    rows = load_jsonl(os.path.join(FIGURE_SETS, fname))
+    if fname.endswith("_questions.jsonl"):
+        seen = set()
+        for i, r in enumerate(rows, 1):
+            where = f"figure_sets/{fname}:{i}"
+            if r.get("question") in seen:
+                err(f"{where}: repeated question")
+            seen.add(r.get("question"))
+            if r.get("role") not in ROLES:
+                err(f"{where}: bad role {r.get('role')!r}")
+            for place in [r, *r.get("also", [])]:
+                check_place(where, place)
+    elif fname.endswith("_claims.jsonl"):
+        for i, r in enumerate(rows, 1):
+            where = f"figure_sets/{fname}:{i}"
+            if r.get("verdict") not in VERDICTS:
+                err(f"{where}: bad verdict {r.get('verdict')!r}")
+            elif r["verdict"] == "not_found":
+                if any(r.get(k) is not None for k in ("document", "sentence", "text")):
+                    err(f"{where}: a not_found claim cites nothing")
+            else:
+                check_place(where, r)
+    summary.append(f"figure_sets/{fname}: {len(rows)} rows")
 
 for line in summary:
     print(line)
