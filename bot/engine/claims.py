@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 from bot.engine.engine import Engine
-from bot.engine.figure_answers import scored_figures
+from bot.engine.figure_answers import distance_to_year, scored_figures
 from bot.engine.figures.grouping import family
 from bot.engine.figures.index import IndexedFigure, figure_to_json
 from bot.engine.figures.parse import Figure, extract_figures
@@ -128,7 +128,7 @@ def compare_figure(
     if not scored:
         return FigureComparison(claimed=claimed, verdict="not_found")
     if years:  # a figure stated beside the claim's year is the one for that year
-        scored.sort(key=lambda entry: _distance_to_year(entry[1], years))
+        scored.sort(key=lambda entry: distance_to_year(entry[1], years))
     best_score, best = scored[0]
     # The measure: the best figure's group, and figures scored about as well (the same measure
     # stated in another sentence, which the index grouped apart).
@@ -182,22 +182,6 @@ def _same_period(member: IndexedFigure, years: frozenset[str]) -> bool:
     """A claim about one year is not about a figure its sentence states for other years only."""
     claimed, stated = _start_years(years), _start_years([member.sentence])
     return not (claimed and stated and not claimed & stated)
-
-
-def _distance_to_year(member: IndexedFigure, years: frozenset[str]) -> int:
-    """Characters between a corpus figure and the nearest mention of one of the claim's years."""
-    positions = [i for year in years for i in _find_all(member.sentence, year)]
-    if not positions:
-        return 1 << 30
-    return min(abs(i - member.figure.start) for i in positions)
-
-
-def _find_all(text: str, needle: str) -> list[int]:
-    found, start = [], text.find(needle)
-    while start >= 0:
-        found.append(start)
-        start = text.find(needle, start + 1)
-    return found
 
 
 def check_claim(engine: Engine, claim: str, max_sentences: int = 3) -> ClaimCheck:

@@ -38,6 +38,10 @@ ROLE_WEIGHT = 0.6  # the figure's role in a change is the one asked for ("before
 ROLE_MISMATCH = -0.3  # the question asks for a role and the figure has another one
 PRIOR_WEIGHT = 0.4  # the index's own order, 1 for its first group down to 0 for the last
 LABEL_WEIGHT = 0.8  # every word asked stands in the figure's label: it names what the figure measures
+YEAR_WEIGHT = 0.5  # the figure stands right beside a year the question names ("spent in 2018-19")
+YEAR_REACH = 80  # characters from a year mention beyond which a figure is not "beside" it
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]| - ")
+_YEAR = re.compile(r"\b(?:19|20)\d\d(?:[-/]\d\d(?:\d\d)?)?\b")
 TIME_KINDS = frozenset({"year", "date"})  # context of a figure, not an answer to a figure question
 
 # Wording that asks for a kind of figure. Checked in order: the first that matches decides.
@@ -86,6 +90,25 @@ def _sentence_scores(engine: Engine, question: str, members: Sequence[IndexedFig
     return {key: float(p) for key, p in zip(read, probabilities, strict=True)}
 
 
+def asked_years(question: str) -> frozenset[str]:
+    """The years a question names, as written ("2024-25", "2018")."""
+    return frozenset(_YEAR.findall(question))
+
+
+def distance_to_year(member: IndexedFigure, years: frozenset[str]) -> int:
+    """Characters between a figure and the nearest mention of one of ``years`` in its sentence, a
+    clause break between them counting as ``YEAR_REACH`` more: in "£2.8bn in 2024-25, up from £2.3bn",
+    2024-25 is the year of £2.8bn."""
+    sentence, figure = member.sentence, member.figure
+    best = 1 << 30
+    for year in years:
+        for found in re.finditer(re.escape(year), sentence):
+            a, b = (figure.end, found.start()) if figure.end <= found.start() else (found.end(), figure.start)
+            between = sentence[a:b] if a <= b else ""
+            best = min(best, len(between) + (YEAR_REACH if _CLAUSE_BREAK.search(between) else 0))
+    return best
+
+
 def figure_score(
     member: IndexedFigure,
     prior: float,
@@ -93,8 +116,11 @@ def figure_score(
     kinds: frozenset[str],
     role: str | None,
     asked: frozenset[str] = frozenset(),
+    years: frozenset[str] = frozenset(),
 ) -> float:
     score = SENTENCE_WEIGHT * sentence + PRIOR_WEIGHT * prior
+    if years:
+        score += YEAR_WEIGHT * max(0.0, 1.0 - distance_to_year(member, years) / YEAR_REACH)
     if asked and asked <= text_terms(member.figure.label):
         score += LABEL_WEIGHT
     if kinds:
@@ -114,14 +140,14 @@ def scored_figures(engine: Engine, question: str, pool: int = POOL_GROUPS) -> li
 
 def _scored(engine: Engine, question: str, groups: Sequence[FigureGroup]) -> list[tuple[float, int, IndexedFigure]]:
     kinds, role = asked_kinds(question), asked_role(question)
-    asked = text_terms(question)
+    asked, years = text_terms(question), asked_years(question)
     sentences = _sentence_scores(engine, question, [m for g in groups for m in g.members])
     scored = []
     for rank, group in enumerate(groups):
         prior = 1.0 - rank / max(1, len(groups) - 1)
         for member in group.members:
             sentence = sentences.get((member.citation.document, member.sentence), 0.0)
-            scored.append((figure_score(member, prior, sentence, kinds, role, asked), rank, member))
+            scored.append((figure_score(member, prior, sentence, kinds, role, asked, years), rank, member))
     scored.sort(key=lambda entry: (-entry[0], entry[1]))  # stable: the index's order breaks ties
     return scored
 

@@ -59,3 +59,15 @@ def test_a_claim_of_the_documented_threshold_matches_it(seed_engine: Engine) -> 
 def test_a_figure_of_a_place_the_documents_do_not_cover_is_not_found(seed_engine: Engine) -> None:
     (comparison,) = check_claim(seed_engine, "Germany's net migration was 745,000").comparisons
     assert comparison.verdict == "not_found"
+
+
+def test_the_figure_beside_the_year_asked_comes_first(tmp_path: Path) -> None:
+    (tmp_path / "spend.md").write_text(
+        "# Temporary accommodation\n\nCouncils in England spent £2.8 billion on temporary accommodation in 2024-25, "
+        "up from £2.3 billion in 2023-24 and £1.2bn in 2018-19.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    for year, expected in [("2018-19", "£1.2bn"), ("2023-24", "£2.3 billion"), ("2024-25", "£2.8 billion")]:
+        question = f"how much did councils spend on temporary accommodation in {year}?"
+        assert rank_figures(engine, question, 3)[0].members[0].figure.text == expected, year
