@@ -137,11 +137,12 @@ def compare_figure(
     if agreeing:
         measure.remove(agreeing[0])
         measure.insert(0, agreeing[0])
-    return FigureComparison(
-        claimed=claimed,
-        verdict=verdict_for(claimed.value, measure[0].figure.value),
-        corpus=tuple(measure[:3]),
-    )
+    verdict = verdict_for(claimed.value, measure[0].figure.value)
+    if verdict == "near" and not _words(claimed.label) <= _words(measure[0].sentence):
+        # "Close" says both figures measure one thing: only when the documented figure's sentence
+        # names everything the claim's figure measures. Otherwise the values merely differ.
+        verdict = "differs"
+    return FigureComparison(claimed=claimed, verdict=verdict, corpus=tuple(measure[:3]))
 
 
 # Words around a figure, in characters each side, that say what it measures.

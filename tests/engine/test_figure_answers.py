@@ -71,3 +71,14 @@ def test_the_figure_beside_the_year_asked_comes_first(tmp_path: Path) -> None:
     for year, expected in [("2018-19", "£1.2bn"), ("2023-24", "£2.3 billion"), ("2024-25", "£2.8 billion")]:
         question = f"how much did councils spend on temporary accommodation in {year}?"
         assert rank_figures(engine, question, 3)[0].members[0].figure.text == expected, year
+
+
+def test_close_only_when_the_documented_sentence_names_what_the_claim_measures(tmp_path: Path) -> None:
+    (tmp_path / "visas.md").write_text(
+        "# Seasonal workers\n\nIn 2025, 41,280 Seasonal Worker visas were issued to farm workers.\n", encoding="utf-8"
+    )
+    engine = Engine.from_folder(tmp_path)
+    (same,) = check_claim(engine, "39,500 seasonal worker visas were issued in 2025").comparisons
+    assert same.verdict == "near"
+    (other,) = check_claim(engine, "there were 43,000 seasonal worker visa applications in 2025").comparisons
+    assert other.verdict != "near", other.summary
