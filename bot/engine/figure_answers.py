@@ -54,6 +54,7 @@ _KIND_PATTERNS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (re.compile(r"\bhow much\b|\bcost\b|\bprice\b|\bsalary\b|\bwages?\b|\bfee\b|[£$€]|\bpounds?\b|\beuros?\b"),
      frozenset({"money"})),
 )  # fmt: skip
+_BY_HOW_MUCH = re.compile(r"\bby how much\b")
 # Wording that asks for one value of a change. "by how much", "up by" ask for the change itself.
 _ROLE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bby how (much|many)\b|\b(up|down|rise|rising|fall|falling|increase|cut|revised?|go|going)"
@@ -66,7 +67,8 @@ _ROLE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 def asked_kinds(question: str) -> frozenset[str]:
-    folded = question.lower()
+    # "by how much" asks for the size of a change, whatever the measure's kind: not for money.
+    folded = _BY_HOW_MUCH.sub(" ", question.lower())
     for pattern, kinds in _KIND_PATTERNS:
         if pattern.search(folded):
             return kinds

@@ -13,6 +13,7 @@ from bot.engine.figure_answers import asked_kinds, asked_role, rank_figures
     ("question", "kinds", "role"),
     [
         ("how much is the salary threshold going up by?", {"money"}, "change"),
+        ("by how much did the ONS revise net migration up?", set(), "change"),
         ("what was the ONS estimate before it was revised?", set(), "from"),
         ("how many fewer people will the care worker ban mean?", {"count", "rate"}, "change"),
         ("what will the starting salary be from september", {"money"}, "to"),
