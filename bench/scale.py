@@ -49,7 +49,7 @@ TOKENIZER_SAMPLE = 40_000
 BASELINE_QUERY_SECONDS = 30.0  # rank-bm25 queries stop after this long (at least MIN_QUERIES run)
 MIN_QUERIES = 20
 AGREEMENT_QUERIES = 50
-TARGETS = {  # the targets, checked (not asserted) in the report
+TARGETS = {  # what the bot must meet at each size, checked (not asserted) in the report
     1_000_000: {"p95_ms": 20.0, "peak_mb": 1536.0, "build_s": 90.0, "first_answer_s": 5.0, "add_one_s": 1.0},
     100_000: {"p95_ms": 5.0},
 }

@@ -103,11 +103,11 @@ def _check_state(settings: Settings, health: Health) -> None:
                 health.errors.append(f"state database {database} is damaged: {result[0] if result else 'no answer'}")
         except sqlite3.DatabaseError as exc:
             health.errors.append(f"state database {database} cannot be read: {exc}")
-    # Hardening (issue 7): the bot moves a damaged database aside at start (bot/storage.py); say so.
+    # The bot moves a damaged database aside at start (bot/storage.py); tell the operator what to expect.
     if health.errors and health.errors[-1].startswith(f"state database {database}"):
         health.errors[-1] += " (on start the bot moves it aside and starts a fresh one)"
     for aside in set_aside_databases(database):
-        # Hardening (issue 16): a reset database used to go unnoticed; it stays reported until seen.
+        # Otherwise a reset database goes unnoticed (the bot just runs on, empty); report it until seen.
         health.degraded.append(
             f"a damaged state database was set aside as {aside}; its questions and feedback are there. "
             "The bot started a fresh one. Once you have looked, acknowledge it with "

@@ -151,8 +151,8 @@ def unusable(path: Path) -> str | None:
     except PermissionError as exc:
         return f"unreadable ({exc.strerror or exc})"
     if not header:
-        # Hardening (issue 16): a fresh file is only empty between connect() and the WAL pragma,
-        # which writes its header; an empty file at start was emptied by something else.
+        # A fresh file is only empty between connect() and the WAL pragma, which writes its header;
+        # an empty file at start was emptied by something else, so its records are gone: say so.
         return "empty (0 bytes): its questions, feedback and audit log are gone"
     if header != b"SQLite format 3\x00":
         return NOT_SQLITE
@@ -305,7 +305,7 @@ class Storage:
         try:
             connection = self._connect()
         except sqlite3.DatabaseError as exc:
-            # Hardening (issue 7): a damaged file used to stop the bot at start with a bare traceback.
+            # Without this a damaged file stops the bot at start with a bare traceback; set it aside instead.
             if exc.sqlite_errorcode not in _DAMAGED and not isinstance(exc, DamagedDatabaseError):
                 raise
             aside = set_aside(self.path)

@@ -131,7 +131,7 @@ def test_figures_text_and_overview(capsys: pytest.CaptureFixture[str]) -> None:
     assert "£140million" in out and "¶" in out
 
 
-# --- issue 18: the first ten minutes of a new user -------------------------------------------
+# --- the first ten minutes of a new user: run.sh, warnings, help, pipes, --json ----------------
 
 
 def _bot(args: list[str], cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
@@ -151,7 +151,7 @@ def _venv_is_installed() -> bool:
 
 @pytest.mark.parametrize("where", ["dotenv", "environment"])
 def test_run_script_with_the_placeholder_token_falls_back_to_the_chat(where: str, tmp_path: Path) -> None:
-    # Item 2: the script asked only "is DISCORD_TOKEN non-empty?", so the placeholder ran the Discord bot.
+    # Guards run.sh asking only "is DISCORD_TOKEN non-empty?": the placeholder would start the Discord bot.
     if not _venv_is_installed():
         pytest.skip("the virtualenv is not set up for this pyproject.toml: run.sh would install packages")
     (tmp_path / "scripts").mkdir()
@@ -190,7 +190,7 @@ def test_has_token_uses_the_settings_placeholder_rules(
     [(["ask", "what is the bus fare?"], ""), (["chat"], "quit\n"), (["check", "the bus fare is £2"], "")],
 )
 def test_a_skipped_file_is_reported_once(args: list[str], stdin: str, tmp_path: Path) -> None:
-    # Item 7: the loader logged a warning and the command printed one too.
+    # A skipped file must not be reported twice (the loader's log warning and the command's own line).
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "fares.txt").write_text("The bus fare is capped at £2 until the end of 2025.\n", encoding="utf-8")
@@ -205,7 +205,7 @@ def test_a_skipped_file_is_reported_once(args: list[str], stdin: str, tmp_path: 
 
 
 def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
-    # Item 10: the description was the module docstring, reStructuredText markup and all.
+    # The description comes from a module docstring: its reStructuredText markup must not reach --help.
     for command in ([], ["ask"], ["figures"], ["check"], ["chat"], ["run"], ["has-token"]):
         with pytest.raises(SystemExit):
             main([*command, "--help"])
@@ -214,7 +214,7 @@ def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
-    # Item 10: `figures --json … | head` ended in a BrokenPipeError traceback.
+    # `figures --json … | head` must not end in a BrokenPipeError traceback.
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before anything is written, as after `head` has had enough
     try:
@@ -232,7 +232,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
 def test_check_json_without_a_claim_is_json(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    # Item 10: the deployment check printed plain text even with --json.
+    # A script parsing --json output must get JSON from the deployment check too, not plain text.
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("SEMANTIC", "false")

@@ -40,7 +40,7 @@ def test_missing_token_fails_without_printing_secrets(deployment: Path, monkeypa
     assert main(["check"]) == 1
 
 
-# -- a fresh clone (issue 18, item 3) ------------------------------------------------------------
+# -- a fresh clone ------------------------------------------------------------------------------
 
 
 def test_a_fresh_clone_says_it_will_seed_and_checks_the_seeds(
@@ -74,7 +74,7 @@ def test_one_empty_file_is_a_warning_not_unhealthy(deployment: Path, capsys: pyt
     assert "warning: empty.md: skipped: empty file" in out.out and out.out.endswith("ok\n")
 
 
-# -- a reset state database (issue 16, item 5) ---------------------------------------------------
+# -- a reset state database ----------------------------------------------------------------------
 
 
 def test_an_emptied_database_fails_the_check(deployment: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,4 @@
-"""Issue 18, item 5: ``BuildReporter`` shows a slow build (bar or log lines) and says nothing of a quick one."""
+"""``BuildReporter`` shows a slow build (bar or log lines) and says nothing of a quick one."""
 
 from __future__ import annotations
 

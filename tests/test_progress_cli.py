@@ -1,4 +1,5 @@
-"""Issue 18, item 5: `ask`, `chat` and `run` say how far a slow corpus build is, on stderr only."""
+"""`ask`, `chat` and `run` say how far a slow corpus build is (a silent minute looks like a hang), on
+stderr only (stdout stays the answer, for pipes)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""A reset state database is never silent (issue 16, items 1 and 5): the file's instance id, an emptied or
-unreadable file set aside and logged, an older file migrated, and set-aside files acknowledged."""
+"""A reset state database is never silent (ids restart, so old buttons would act on new records): the
+file's instance id, an emptied or unreadable file set aside and logged, an older file migrated, and
+set-aside files acknowledged."""
 
 from __future__ import annotations
 

@@ -4,14 +4,15 @@ Buttons carry only a question id. Pressing one re-asks the stored question again
 engine (the engine is deterministic, so on an unchanged corpus that is the same answer), which is
 what lets buttons keep working after a restart without keeping answers anywhere.
 
-A sick state database must not silence the bot (issue 16): ``GuardedStorage`` keeps the records of
-questions and checks without ever holding up (or failing) the reply. A write that does not finish
-within ``RECORD_WAIT`` seconds (a lock held elsewhere: SQLite waits 5 s for it) or that fails (disk
-full, read-only) lets the answer go out with ``NOT_RECORDED`` as its id — its buttons then say the
-answer expired — and the database counts as blocked: later records wait in a bounded queue, in
-memory, and are written once it takes writes again (retried with backoff). What cannot be kept (the
-queue full, or the bot stopping first) is dropped and counted. ``RecordingHealth`` holds the counts;
-``python -m bot run`` writes them to ``recording.json`` in the state folder for the health check.
+A sick state database must not silence the bot: the record is bookkeeping, the answer is what the
+member waits for. ``GuardedStorage`` keeps the records of questions and checks without ever holding
+up (or failing) the reply. A write that does not finish within ``RECORD_WAIT`` seconds (a lock held
+elsewhere: SQLite waits 5 s for it) or that fails (disk full, read-only) lets the answer go out with
+``NOT_RECORDED`` as its id — its buttons then say the answer expired — and the database counts as
+blocked: later records wait in a bounded queue, in memory, and are written once it takes writes
+again (retried with backoff). What cannot be kept (the queue full, or the bot stopping first) is
+dropped and counted. ``RecordingHealth`` holds the counts; ``python -m bot run`` writes them to
+``recording.json`` in the state folder for the health check.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ ANSWER_COLOUR = discord.Colour.dark_green()
 NO_ANSWER_COLOUR = discord.Colour.gold()
 INFO_COLOUR = discord.Colour.blurple()
 
-# Hardening (issue 7): "﹫" (small commercial at) too; like "＠" it becomes "@" under NFKC.
+# "＠" and "﹫" (small commercial at) too: both become "@" under NFKC, so either could ping everyone.
 _MASS_MENTION = re.compile(r"([@＠﹫])(?=everyone|here)", re.IGNORECASE)
 _MENTION_FORM = re.compile(r"<([@#][!&]?)(?=\d)")
 _ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\*_~|`[]<"})
@@ -237,7 +237,7 @@ def _safe_url(url: str | None) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
-    # Hardening (issue 7): "@" too, so a document's url ("https://x.example/@everyone") cannot carry
+    # "@" too, so a document's url ("https://x.example/@everyone") cannot carry
     # mention syntax into an embed (nor userinfo, "https://gov.example@evil.example", a host).
     return url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E").replace("@", "%40")
 
@@ -520,7 +520,7 @@ def render_passages(
         label = f" · {citation.paragraph_label}"
         heading = f"[{number}] " + fit(" ".join(citation.title.split()), TITLE_LIMIT - 10 - len(label)) + label
         pieces.append(Piece("title", heading))
-        # Hardening (issue 7): cap before joining; a boundary-less passage can be megabytes, and this
+        # Cap before joining: a boundary-less passage can be megabytes, and this
         # runs on the event loop (joining 5 MB stalled it ~80 ms).
         text = " ".join(passage.text[: DESCRIPTION_LIMIT * 4].split())
         text += ELLIPSIS if len(passage.text) > DESCRIPTION_LIMIT * 4 else ""

@@ -1,6 +1,6 @@
 """``python -m bot run``: build the engine, the state database and the bot, run until SIGTERM/SIGINT.
 
-Bad luck does not stop it (issues 16 and 18):
+Bad luck does not stop it, since a bot that exits on a passing fault stays down until someone notices:
 
 * Discord out of reach (no network, DNS down, Discord's servers failing): one log line per attempt,
   "Discord cannot be reached (…): trying again in N s", with the wait doubling up to five minutes;

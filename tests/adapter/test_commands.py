@@ -105,7 +105,7 @@ async def test_sources_lists_documents_privately(fake_discord: FakeDiscord, bot:
     assert embed["description"] == (
         f"1. **{SEED_TITLE}** · Daily Mail (David Barrett and Jason Groves) · 2023-12-05 · 73 passages · *no link*"
     )
-    (links,) = embed["fields"]  # which documents lack a web address (issue 18, item 11)
+    (links,) = embed["fields"]  # which documents lack a web address, so a moderator can add one
     assert links == {
         "name": "Links",
         "value": "1 document marked *no link* has no web address on record.",

@@ -278,7 +278,7 @@ def test_real_answer_renders_as_documented(seed_engine: Engine) -> None:
     assert embed.description is not None and embed.description.startswith("“The **salary threshold** for a")
 
 
-# -- footers and links a member can read (issue 18, item 11) --------------------------------------
+# -- footers and links a member can read ----------------------------------------------------------
 
 
 def _document(n: int, date: str | None, url: str | None = None) -> Document:

@@ -1,6 +1,6 @@
-"""``python -m bot run`` without a network (issue 18, item 4): one line per attempt, retried with
-backoff, connected once Discord can be reached. Nothing here leaves 127.0.0.1: "no network" is a port
-on it where nothing listens."""
+"""``python -m bot run`` without a network (a bot that exited on a network blip would stay down until
+someone restarted it): one line per attempt, retried with backoff, connected once Discord can be
+reached. Nothing here leaves 127.0.0.1: "no network" is a port on it where nothing listens."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Records that never hold up a reply (issue 16, item 4): ``GuardedStorage`` on a full database, its
-bounded queue, what it reports, and what a button says when the database is sick."""
+"""Records that never hold up a reply: ``GuardedStorage`` on a full database, its bounded queue, what
+it reports, and what a button says when the database is sick."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A button acts only on the record it was made for, for whoever may press it (issue 16, item 1).
+"""A button acts only on the record it was made for, for whoever may press it.
 
 Through the fake Discord: a state database reset (emptied, or moved away) restarts ids at 1, so the
 old buttons' ids name new records of other people; custom ids forged by another member; and buttons

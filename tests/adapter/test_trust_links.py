@@ -1,5 +1,6 @@
-"""Links a user typed are echoed inert (issue 16, item 7): the bot never posts a clickable link or an
-invite in its own name, in "Not answered" replies, answers' titles, /check and Share-in-channel posts."""
+"""Links a user typed are echoed inert, or anyone could post a phishing link in the bot's name: the bot
+never posts a clickable link or an invite in its own name, in "Not answered" replies, answers' titles,
+/check and Share-in-channel posts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Issue 18 (first ten minutes of a new user), the engine's part: items 6 and 8."""
+"""A new user's first documents: one decoding rule for the corpus folder and uploads, and a title
+without "#" on the first line."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.engine.uploads.ingest import IngestError, decode_text_bytes, extract_sy
 
 TEXT = "Zürich adopted the congestion charge in 2024.\nCafé owners said trade fell by 5%.\n"
 
-# --- item 6: one decoding rule for the corpus folder and for uploads
+# --- one decoding rule for the corpus folder and for uploads
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
@@ -51,7 +52,7 @@ def test_nul_bytes_without_a_bom_stay_binary() -> None:
         decode_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 
 
-# --- item 8: a title without "#" on the first line
+# --- a title without "#" on the first line
 
 FARES = (
     "Bus Fare Cap Extension\n\n"

@@ -1,4 +1,4 @@
-"""Issue 18, item 5: an engine build tells a progress callback how far it is (read, analysed, indexed)."""
+"""An engine build tells a progress callback how far it is (read, analysed, indexed)."""
 
 from __future__ import annotations
 

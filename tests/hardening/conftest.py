@@ -1,5 +1,5 @@
-"""Shared helpers for the hardening suite (issue 7): hostile inputs, invariants on everything the bot
-sends, an event-loop stall meter, time bounds, and ``python -m bot run`` as a process of its own.
+"""Shared helpers for the hardening suite: hostile inputs, invariants on everything the bot sends, an
+event-loop stall meter, time bounds, and ``python -m bot run`` as a process of its own.
 
 The invariants every hardening test holds the bot to:
 

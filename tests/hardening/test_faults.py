@@ -163,7 +163,7 @@ async def test_sigterm_during_a_corpus_refresh_exits_cleanly(
 async def test_sigterm_while_still_loading_the_corpus_exits_cleanly(
     fake_discord: FakeDiscord, tmp_path: Path, corpus_copy: Path
 ) -> None:
-    """Regression (issue 7): closing the client mid-login re-raised aiohttp's "Connector is closed",
+    """Regression: closing the client mid-login re-raised aiohttp's "Connector is closed",
     a traceback and exit status 1 (fixed in bot/adapter/runner.py)."""
     fake = fake_discord
     _big_corpus(corpus_copy)

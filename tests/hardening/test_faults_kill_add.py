@@ -1,4 +1,4 @@
-"""A kill during ``/corpus add`` never leaves a served document without its audit row (issue 16, item 6).
+"""A kill during ``/corpus add`` never leaves a served document without its audit row.
 
 ``python -m bot run`` gets a moderator's upload and is killed (SIGKILL) the moment the new document
 appears in the corpus folder — while its engine is being rebuilt, before the add is on record. Before

@@ -1,4 +1,4 @@
-"""Memory stays flat across corpus changes (issue 16, item 3).
+"""Memory stays flat across corpus changes (or a long-running bot that refreshes its corpus runs out).
 
 Every engine is frozen out of the garbage collector's sight while it serves (``gc.freeze``), and an
 engine holds reference cycles, so before the fix every replaced engine stayed alive for good: about

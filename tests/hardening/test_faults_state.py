@@ -1,5 +1,5 @@
-"""A sick state database does not silence the bot (issue 16, item 4), through ``python -m bot run``'s
-own ``serve`` against the fake Discord.
+"""A sick state database does not silence the bot, through ``python -m bot run``'s own ``serve``
+against the fake Discord.
 
 * a write lock held by another process for longer than SQLite waits for it (5 s): before the fix
   every /ask and /check replied "Sorry, something went wrong" after 5 s; now the answer goes out at

@@ -84,7 +84,7 @@ async def test_hostile_questions_through_ask_mentions_and_buttons(fake_discord: 
 
 
 async def test_hostile_topics_and_claims_through_figures_and_check(fake_discord: FakeDiscord, bot: PolicyBot) -> None:
-    """/figures and /check are added by other issues: exercised here as soon as they are registered."""
+    """/figures and /check with hostile topics and claims, through Discord (skipped if neither is registered)."""
     fake = fake_discord
     commands = {c.name: c for c in bot.tree.get_commands()}
     present = [name for name in ("figures", "check") if _string_option(commands.get(name))]

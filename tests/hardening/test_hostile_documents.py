@@ -29,6 +29,8 @@ from tests.fake_discord import FakeDiscord
 from tests.fixtures.hostile.make import EXPECTED, build_fixtures
 from tests.hardening.conftest import LoopWatch, assert_every_send_safe, assert_safe_rendered, deadline_errors, timed
 
+# The longest a question may wait for its answer while hostile uploads are parsed and indexed.
+ANSWER_DURING_INGEST = 5.0
 QUESTIONS = (SALARY_QUESTION, UNLAWFUL_QUESTION, "who signed the new Rwanda treaty?", "what is the capital of France?")
 
 
@@ -141,6 +143,10 @@ async def test_every_hostile_upload_through_ingest_while_answering(
         print(f"\ningest: {len(EXPECTED)} hostile uploads, {len(stored)} accepted; slowest {slowest} "
               f"{timings[slowest]:.1f} s; {len(asker.latencies)} answers meanwhile, slowest "
               f"{max(asker.latencies) * 1000:.0f} ms; {watch.describe()}")  # fmt: skip
+    # Uploads are parsed in child processes, so only the final refresh (indexing what was accepted)
+    # competes with the asker's thread for the GIL: serving must go on, not wait for the uploads.
+    slowest_answer = max(asker.latencies)
+    assert slowest_answer < ANSWER_DURING_INGEST, f"an answer took {slowest_answer:.1f} s during the uploads"
     watch.check()
 
 
@@ -148,7 +154,7 @@ async def test_every_hostile_upload_through_ingest_while_answering(
 # calls over the whole text — the token regex's match (~110 ms), stemming the word (~125 ms), the
 # sentence splitter's punctuation scan (~140 ms) — so the worker thread building the engine stalls the
 # loop for up to ~170 ms. Uploads are capped at 10 MB and parsed in a child process; only a file put in
-# corpus/ by hand reaches this. Reported (issue 7); bounded here, not hidden.
+# corpus/ by hand reaches this. A known cost, bounded here rather than hidden by a loose bound.
 FOLDER_STALL_BOUND = 0.500
 ANSWER_DURING_FOLDER_BUILD = 8.0
 
@@ -208,12 +214,13 @@ async def test_text_like_fixtures_dropped_into_the_corpus_folder(
               f"{watch.describe()}")  # fmt: skip
     # Answered throughout, but slowly: the same GIL-holding calls delay the asker's thread (up to ~3 s
     # seen while the 10 MB one-word file is indexed). /ask defers first, so no deadline is at risk.
-    assert max(asker.latencies) < ANSWER_DURING_FOLDER_BUILD
+    slowest = max(asker.latencies)
+    assert slowest < ANSWER_DURING_FOLDER_BUILD, f"an answer took {slowest:.1f} s while the folder was indexed"
     watch.check(FOLDER_STALL_BOUND)
 
 
 def test_a_line_dense_with_amounts_indexes_quickly(tmp_path: Path) -> None:
-    """Regression (issue 7): the figure index tokenized a whole sentence once per figure in it,
+    """Regression: the figure index tokenized a whole sentence once per figure in it,
     O(figures x length): a 1.5 MB line of amounts took 550 s to index (fixed in figures.py)."""
     (tmp_path / "amounts.txt").write_text("£1,000,000,000 " * 800 + "salary policy\n")
     engine, timing = timed(Engine.from_folder, tmp_path, semantic=False)

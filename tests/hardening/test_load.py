@@ -30,11 +30,14 @@ async def test_200_questions_from_50_users_at_once(
     assert result.answered == USERS * PER_USER  # every question answered
     assert result.late == 0  # none late for the 3-second window (the fake enforces it)
     assert len(result.defer_times) == USERS * PER_USER
-    assert result.defer[2] < 3.0  # every defer, not just the p95, within the window
+    # Every defer, not just the p95, within Discord's window: a late one is "This interaction failed".
+    assert result.defer[2] < 3.0, f"the slowest acknowledgement took {result.defer[2]:.2f} s"
     assert result.over_limit == OVER_LIMIT and result.refused_privately == OVER_LIMIT  # cooldown held, privately
     writes = assert_every_send_safe(fake_discord)
     assert writes >= USERS * PER_USER + OVER_LIMIT
-    assert result.answer[1] < 60.0  # generous: p95 is printed, not pinned (it depends on the machine)
+    # Generous: 200 questions at once are about 30 CPU-seconds of reading on 2 shared cores (README:
+    # p95 14.2 s); the bound catches answers stuck behind each other, not a slow machine.
+    assert result.answer[1] < 60.0, f"answer p95 {result.answer[1]:.1f} s"
     # The loop is saturated on purpose here (and the fake Discord runs in it too): its longest stall is
-    # reported, and bounded loosely; the 100 ms bound holds in the hostile-input tests.
-    assert result.max_own_stall < 1.0
+    # bounded loosely, well inside Discord's 3 s for a defer; the 100 ms bound holds in the hostile-input tests.
+    assert result.max_own_stall < 1.0, f"the event loop stalled {result.max_own_stall * 1000:.0f} ms"

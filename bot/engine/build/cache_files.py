@@ -1,11 +1,11 @@
 """Files of the engine's caches (analyses, merged term counts, the figure index): whole or absent.
 
 A cache only saves time, so its files are written to a temporary name and renamed (a reader sees the
-old file or the new one, never a part), without fsync: after a crash, whatever is torn or missing
-is computed again. They are written in ``bot.engine.build.safe_format``, never pickle: a file planted in
-the state folder can hold data but cannot run code, and a damaged one fails its checksum and is
-computed again (issue 16). The pickles of earlier versions (``*.pickle``) are never opened; they are
-deleted as new files replace them.
+old file or the new one, never a part), without fsync: after a crash, whatever is torn or missing is
+computed again. They are written in ``bot.engine.build.safe_format``, never pickle: a file planted
+in the state folder can hold data but cannot run code, and a damaged one fails its checksum and is
+computed again instead of loading garbage or crashing the build. The pickles of earlier versions
+(``*.pickle``) are never opened; they are deleted as new files replace them.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ skip it instead of walking it again and again. But frozen objects are never coll
 engine holds reference cycles (an ``lru_cache`` of its own bound method, at least): a replaced
 engine stays frozen, and alive, for ever unless it is thawed. ``collect_frozen`` thaws everything,
 runs one full collection and freezes the survivors again — one pause per corpus change, instead of
-one engine's worth of memory kept per corpus change (issue 16).
+one engine's worth of memory kept per corpus change until the bot runs out of it.
 """
 
 from __future__ import annotations

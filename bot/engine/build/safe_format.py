@@ -1,7 +1,7 @@
 """The engine's cache files: a typed binary format that can hold data and nothing else.
 
 Unpickling calls whatever a file names, so with pickle whoever could write the state folder ran code
-in the bot (issue 16). This reader builds only ``None``, bools, ints, floats, strings, bytes, lists,
+in the bot. This reader builds only ``None``, bools, ints, floats, strings, bytes, lists,
 tuples, sets, dicts, numpy arrays of numeric dtypes and records of the types registered here: a
 record is made from its fields (a dataclass or NamedTuple by its constructor, a pydantic model given
 its state as unpickling gives it, a plain class its registered attributes), each field's type

@@ -89,8 +89,8 @@ def normalise(text: str) -> str:
 
 def format_number(value: float) -> str:
     """One spelling per number: 140000000, 3.5, 0.25."""
-    # Hardening (issue 7): a run of 309+ digits parses to inf, and int(inf) raised OverflowError,
-    # so one such number in one document stopped the whole corpus from loading. Check the bound first.
+    # A run of 309+ digits parses to inf, and int(inf) raises OverflowError, so one such number in
+    # one document would stop the whole corpus from loading. Check the bound first.
     if abs(value) < 1e18 and value == int(value):
         return str(int(value))
     return f"{value:.6g}"

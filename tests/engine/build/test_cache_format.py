@@ -1,4 +1,5 @@
-"""The cache file format: data only, read back equal, and any damage refused (issue 16)."""
+"""The cache file format: data only (a planted file cannot run code), read back equal, and any damage
+refused."""
 
 from __future__ import annotations
 

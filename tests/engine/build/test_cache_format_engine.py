@@ -1,5 +1,5 @@
 """The engine's caches in the state folder: a planted file never runs, a damaged one is recomputed,
-and what is read back is what was stored (issue 16)."""
+and what is read back is what was stored."""
 
 from __future__ import annotations
 
