@@ -9,7 +9,6 @@ import asyncio
 from typing import Any
 
 import discord
-import pytest
 from discord import app_commands
 
 from bot.adapter.client import PolicyBot
@@ -84,12 +83,11 @@ async def test_hostile_questions_through_ask_mentions_and_buttons(fake_discord: 
 
 
 async def test_hostile_topics_and_claims_through_figures_and_check(fake_discord: FakeDiscord, bot: PolicyBot) -> None:
-    """/figures and /check with hostile topics and claims, through Discord (skipped if neither is registered)."""
+    """/figures and /check with hostile topics and claims, through Discord."""
     fake = fake_discord
     commands = {c.name: c for c in bot.tree.get_commands()}
     present = [name for name in ("figures", "check") if _string_option(commands.get(name))]
-    if not present:
-        pytest.skip("neither /figures nor /check is registered yet (engine paths are in test_hostile_text.py)")
+    assert present == ["figures", "check"], "both commands must be registered with a text option"
     items = sorted(HOSTILE_TEXTS.items())
     async with LoopWatch() as watch:
         for name in present:
@@ -118,8 +116,7 @@ async def test_hostile_topics_and_claims_through_figures_and_check(fake_discord:
 async def test_hostile_messages_through_the_check_context_menu(fake_discord: FakeDiscord, bot: PolicyBot) -> None:
     fake = fake_discord
     menus = [c for c in bot.tree.get_commands(type=discord.AppCommandType.message)]
-    if not menus:
-        pytest.skip("no message context menu is registered yet")
+    assert menus, "the 'Check against the documents' message menu must be registered"
     items = sorted(HOSTILE_TEXTS.items())[::3]  # every third: the menu shares /check's engine path
     async with LoopWatch() as watch:
         for _, text in items:

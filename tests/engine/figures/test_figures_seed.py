@@ -294,8 +294,6 @@ def score(gold: list[Gold], found: list[IndexedFigure]) -> Score:
 
 def test_precision_and_recall_on_the_seed_gold(seed_engine: Engine, seed_index: FigureIndex) -> None:
     path = QUALITY / "seed_figures.jsonl"
-    if not path.exists():
-        pytest.skip("tests/quality/seed_figures.jsonl not written yet")
     document = seed_engine.documents[0]
     gold = load_gold(path, {document.id: document.text}, default_document=document.id)
     result = score(gold, seed_index.figures)
@@ -309,8 +307,6 @@ def test_precision_and_recall_on_the_seed_gold(seed_engine: Engine, seed_index: 
 def test_precision_and_recall_on_corpus_b() -> None:
     path = QUALITY / "corpus_b_figures.jsonl"
     folder = QUALITY / "corpus_b"
-    if not path.exists() or not folder.is_dir():
-        pytest.skip("corpus_b gold not written yet")
     engine = Engine.from_folder(folder)
     index = engine.figures
     gold = load_gold(path, {d.id: d.text for d in engine.documents})
