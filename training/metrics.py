@@ -15,6 +15,7 @@ class Ranked:
     answerable: bool
     margins: np.ndarray
     labels: np.ndarray
+    order_key: np.ndarray | None = None  # what the candidates are ordered by, when not the margins alone
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -75,7 +76,7 @@ def rank_metrics(questions: Sequence[Ranked], scale: float, bias: float, thresho
     unanswerable = [q for q in questions if not q.answerable]
     hit1 = hit3 = ranked1 = ranked3 = recall = declined = 0
     for q in answerable:
-        order = np.argsort(-q.margins, kind="stable")
+        order = np.argsort(-(q.margins if q.order_key is None else q.order_key), kind="stable")
         positive = q.labels[order] == 1
         answered = top_probability(q, scale, bias) >= threshold
         declined += not answered

@@ -318,14 +318,14 @@ def export(trainer: Trainer, out: Path, reference: Path | None) -> dict[str, obj
     validation = trainer.validation
     full = ranked(validation, margins_of(model, validation, trainer.settings.rerank))
     full_metrics = rank_metrics(full, *_calibrated(full))
-    # What ships is 16-bit: round the weights so that calibration, the threshold and the numpy check
-    # below are of the model the engine will run.
+    # What ships is 16-bit: round the weights so that the numpy check below, and the calibration
+    # through the engine's pool at the end, are of the model the engine will run.
     with torch.no_grad():
         for parameter in model.parameters():
             parameter.copy_(parameter.half().float())
-    found = ranked(validation, margins_of(model, validation, trainer.settings.rerank))
-    scale, bias, threshold = _calibrated(found)
-    metrics = rank_metrics(found, scale, bias, threshold)
+    # A first calibration (of the full-precision model, on the trainer's groups) only so that the weights
+    # load; ``calibrate`` below fits the shipped one on the engine's own pool.
+    scale, bias, threshold = _calibrated(full)
     settings = _reader_settings(
         trainer.settings,
         null_logit=float(model.null.item()),
@@ -357,7 +357,6 @@ def export(trainer: Trainer, out: Path, reference: Path | None) -> dict[str, obj
     shipped = calibrate(out)
     return {
         "metrics": shipped,
-        "candidate_metrics": metrics,
         "float32_metrics": full_metrics,
         "agreement": agreement,
         "history": trainer.history,

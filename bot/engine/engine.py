@@ -364,7 +364,8 @@ class Engine:
         terms, passage_hits, scored = found.terms, found.passage_hits, found.scored
         if self.reader is not None:
             scored = self._read(question, scored[: answering.READER_CANDIDATES])
-            answered = bool(scored) and scored[0].score >= self.reader.answer_threshold
+            # Whether to answer is the reader's own call: the best probability, wherever it was ordered.
+            answered = bool(scored) and max(s.score for s in scored) >= self.reader.answer_threshold
             shown, more = answering.pick(
                 scored, max(1, max_sentences), answering.MAX_MORE, min_extra=self.reader.answer_threshold
             )
@@ -443,12 +444,14 @@ class Engine:
         ]
 
     def _read(self, question: str, pool: Sequence[answering.ScoredSentence]) -> list[answering.ScoredSentence]:
-        """The pool reordered by the answer reader, each scored with its probability of answering."""
+        """The pool (in lexical order) reordered by the answer reader, each scored with its probability of
+        answering."""
         assert self.reader is not None
         if not pool:
             return []
-        probabilities = self.reader.probabilities(self.reader.margins(question, self.reader_inputs(pool)))
-        order = np.argsort(-probabilities, kind="stable")  # ties keep the lexical order
+        margins = self.reader.margins(question, self.reader_inputs(pool))
+        probabilities = self.reader.probabilities(margins)
+        order = self.reader.order(margins, np.array([c.coverage for c in pool], dtype=np.float32))
         return [answering.ScoredSentence(pool[i].record, float(probabilities[i]), pool[i].coverage) for i in order]
 
     def _similarities(self, question: str, candidates: Sequence[answering.ScoredSentence]) -> list[float]:

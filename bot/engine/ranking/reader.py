@@ -64,13 +64,18 @@ class ReaderSettings:
     calibration_bias: float
     answer_threshold: float
     base_word_embeddings: str  # blake2b of the base model's word embeddings the reader was trained on
+    # How much of the lexical ranking's knowledge joins the reader's margin in ordering the candidates
+    # (``AnswerReader.order``); fitted on the validation split by ``training.calibrate``.
+    rank_prior: float = 0.0
+    coverage_weight: float = 0.0
 
     @classmethod
     def from_file(cls, path: Path) -> ReaderSettings:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
             raise ValueError(f"reader format {data.get('format')!r} is not {FORMAT}")
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        # Fields with a default may be absent (a reader written before they existed orders by margin alone).
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
 
 def embeddings_digest(word_embeddings: np.ndarray) -> str:
@@ -89,6 +94,11 @@ def pair_ids(
     if t:
         ids += [*t, sep]
     return ids, [0] * (len(q) + 2) + [1] * (len(ids) - len(q) - 2)
+
+
+def order_key(margins: np.ndarray, coverages: np.ndarray, coverage_weight: float, rank_prior: float) -> np.ndarray:
+    """What candidates given in lexical order are ordered by (higher first): see ``AnswerReader.order``."""
+    return margins + coverage_weight * coverages - rank_prior * np.log1p(np.arange(len(margins)))
 
 
 def _pieces(tokenizer: WordPieceTokenizer, text: str, limit: int) -> list[int]:
@@ -135,6 +145,14 @@ class AnswerReader:
         for chosen in batches([len(ids) for ids, _ in pairs], batch_size):
             out[chosen] = self._logits([pairs[i] for i in chosen])
         return out - np.float32(self.settings.null_logit)
+
+    def order(self, margins: np.ndarray, coverages: np.ndarray) -> np.ndarray:
+        """Candidates given in lexical order, best first: the reader's margin, plus a little of what the
+        lexical ranking knows and a 4-layer reader misses (how much of the question's rare words the
+        sentence holds, and how high BM25 put it). Held out by document on the validation split, this
+        put the right sentence first more often than the margin alone (``training.calibrate``)."""
+        key = order_key(margins, coverages, self.settings.coverage_weight, self.settings.rank_prior)
+        return np.argsort(-key, kind="stable")  # ties keep the lexical order
 
     def probabilities(self, margins: np.ndarray) -> np.ndarray:
         """The calibrated probability that each sentence answers the question."""

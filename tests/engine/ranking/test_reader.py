@@ -17,7 +17,15 @@ import pytest
 from bot.engine import engine as engine_module
 from bot.engine.engine import Engine
 from bot.engine.models import Document, DocumentMeta
-from bot.engine.ranking.reader import MODEL_DIR, SETTINGS_FILE, WEIGHTS_FILE, AnswerReader, load_reader, pair_ids
+from bot.engine.ranking.reader import (
+    MODEL_DIR,
+    SETTINGS_FILE,
+    WEIGHTS_FILE,
+    AnswerReader,
+    load_reader,
+    order_key,
+    pair_ids,
+)
 from bot.engine.ranking.semantic import find_model_dir
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "reader_reference.json").read_text(encoding="utf-8"))
@@ -118,3 +126,38 @@ def test_without_the_reader_the_engine_falls_back(monkeypatch: pytest.MonkeyPatc
     assert lexical.reader is None and lexical.encoder is None
     assert "£7,500" in lexical.ask("how much is the heat pump grant worth").sentences[0].text
     assert _engine(CORPUS, reader=False).reader is None
+
+
+def test_the_order_adds_the_lexical_ranking_only_by_its_fitted_weights(reader: AnswerReader) -> None:
+    margins = np.array([1.0, 1.2, 0.5], dtype=np.float32)
+    coverages = np.array([0.9, 0.1, 0.2], dtype=np.float32)
+    assert order_key(margins, coverages, 0.0, 0.0).tolist() == pytest.approx(margins.tolist())
+    # Coverage lifts the first; the rank prior pushes later candidates down by the log of their rank.
+    assert np.argsort(-order_key(margins, coverages, 1.0, 0.0), kind="stable")[0] == 0
+    assert np.argsort(-order_key(margins, coverages, 0.0, 1.0), kind="stable")[0] == 0
+    assert np.argsort(-order_key(margins, coverages, 0.0, 0.1), kind="stable")[0] == 1
+    assert order_key(margins, coverages, 0.0, 1.0)[2] == pytest.approx(0.5 - np.log(3.0))
+    assert reader.settings.coverage_weight >= 0.0 and reader.settings.rank_prior >= 0.0
+
+
+def test_a_reader_written_before_the_order_weights_orders_by_margin(tmp_path: Path) -> None:
+    for name in (WEIGHTS_FILE, SETTINGS_FILE):
+        shutil.copy(MODEL_DIR / name, tmp_path / name)
+    settings = json.loads((tmp_path / SETTINGS_FILE).read_text(encoding="utf-8"))
+    for name in ("coverage_weight", "rank_prior"):
+        settings.pop(name, None)
+    (tmp_path / SETTINGS_FILE).write_text(json.dumps(settings), encoding="utf-8")
+    older = load_reader.__wrapped__(tmp_path)
+    assert older is not None
+    assert (older.settings.coverage_weight, older.settings.rank_prior) == (0.0, 0.0)
+    margins = np.array([0.2, 3.0, 1.0], dtype=np.float32)
+    assert older.order(margins, np.array([1.0, 0.0, 0.0], dtype=np.float32)).tolist() == [1, 2, 0]
+
+
+def test_the_engine_answers_on_the_best_probability_whatever_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = _engine(CORPUS)
+    assert engine.reader is not None
+    # An order that puts the reader's best last: answering still follows the best probability.
+    monkeypatch.setattr(type(engine.reader), "order", lambda self, margins, coverages: np.argsort(margins))
+    answer = engine.ask("how much money can i get for a heat pump")
+    assert answer.answered
