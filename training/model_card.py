@@ -48,6 +48,9 @@ chosen once, below, for the epoch selected):
 hit@1 {hit_at_1:.3f}, hit@3 {hit_at_3:.3f}, abstention {abstention:.3f} at {false_abstention:.3f} answerable declined
 (threshold {threshold:.3f} on the calibrated probability, chosen here for at most 4%), reading the first
 {candidates} candidates of the engine's best {passages} passages, as the bot does (`training.calibrate`).
+The candidates are ordered by margin + {coverage_weight:g} × coverage − {rank_prior:g} × ln(1 + lexical rank):
+weights fitted on the same split, for the most questions with an answering sentence first (0 and 0: the
+reader's margin alone).
 
 The numpy reader against the torch model on {agree_n} validation questions: largest margin gap {gap:.4f}
 (16-bit weights), same best candidate on {same:.0%}.
@@ -99,6 +102,8 @@ def write_card(out: Path, report: dict[str, object]) -> None:
             if len(report["history"]) >= settings["epochs"]  # type: ignore[arg-type, index]
             else " (stopped early and exported with `--export-only`; rerunning the command resumes training)"
         ),
+        coverage_weight=metrics.get("coverage_weight", 0.0),  # type: ignore[attr-defined]
+        rank_prior=metrics.get("rank_prior", 0.0),  # type: ignore[attr-defined]
         candidates=metrics["candidates"],  # type: ignore[index]
         passages=metrics["passages"],  # type: ignore[index]
         agree_n=agreement["pairs_questions"],  # type: ignore[index]
