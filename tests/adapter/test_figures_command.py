@@ -138,8 +138,12 @@ async def test_without_a_topic_an_overview_by_document(fake_discord: FakeDiscord
     assert embed["title"] == "Key figures in the documents"
     document = embed["fields"][0]
     assert document["name"] == SEED_TITLE
-    assert document["value"].startswith("original scheme: **£140million** [1] · **£15million** [2]")
-    assert "**£38,700** (new value) [4]" in document["value"]
+    # The extra payment is not the scheme's cost; the threshold is one measure, its change beside it.
+    assert document["value"].startswith(
+        "original scheme: **£140million** [1]\npayment for the scheme: **£15million** [2]\n"
+        "salary threshold: **£12,500** (change)"
+    )
+    assert "**£38,700** (new value) [" in document["value"]
     assert "[1] ¶4 · [2] ¶50" in field(payload, "Sources")
     assert embed["footer"]["text"] == f"corpus {SEED_VERSION} · key figures of 1 document"
 
@@ -217,7 +221,7 @@ async def test_autocomplete_offers_labels_within_discords_limits(
         assert 1 <= len(choice["name"]) <= 100 and 1 <= len(choice["value"]) <= 100
     assert elapsed < 1.0  # a round trip through the fake; the handler itself is timed below
     if typed == "":
-        assert len(choices) == 21 and choices[0]["value"] == "net migration"  # the corpus's labels
+        assert len(choices) == 22 and choices[0]["value"] == "net migration"  # the corpus's labels
     if typed == "sal":
         assert [c["value"] for c in choices] == [
             "salary discount for sectors", "salary threshold", "salary threshold for a work visa",

@@ -51,6 +51,7 @@ from bot.engine.figures.columns import (
 )
 from bot.engine.figures.completion import LabelCompleter
 from bot.engine.figures.grouping import cluster, distinctive, family, family_of
+from bot.engine.figures.lexicon import CONTAINERS, PERIOD_WORDS
 from bot.engine.figures.parse import MAX_LABEL_CHARS, Figure, extract_figures
 from bot.engine.figures.scoring import (
     LABEL_WEIGHT,
@@ -74,6 +75,31 @@ MAX_GROUP_MEMBERS = 8  # figures shown per group: the values a reader can compar
 # topics: this many per group wanted, and a few more; it looks further when they are not enough.
 _SORTED_PER_GROUP = 4
 _SORTED_EXTRA = 60
+
+
+# Label terms that say when, not what: figures of one measure in different periods group together
+# ("2019 net migration", "net migration for the year to December").
+_PERIOD_TERMS = text_terms(" ".join(sorted(PERIOD_WORDS)))
+
+
+def measure_terms(terms: frozenset[str]) -> frozenset[str]:
+    """A label's terms less its period (years, months, "year", "quarter"...), unless nothing is left."""
+    core = frozenset(t for t in terms if t not in _PERIOD_TERMS and not t.isdigit())
+    return core or terms
+
+
+def group_heading(labels: Sequence[str]) -> str:
+    """What a group's figures all measure: the shortest of their labels (by terms) that every other
+    label contains, so a period or qualifier only some members have ("2019 net migration", "net
+    migration for the year to December") stays off the heading ("net migration"); when no label is
+    shared by all, the one contained in most labels (the first, on a tie: the best match leads)."""
+    terms = [text_terms(label) for label in labels]
+
+    def shared_by(candidate: frozenset[str]) -> int:
+        return sum(candidate <= other for other in terms)
+
+    best = max(range(len(labels)), key=lambda n: (shared_by(terms[n]), -len(terms[n]), -n))
+    return labels[best]
 
 
 class SentenceRef(Frozen):
@@ -234,7 +260,10 @@ class FigureIndex:
         self._label_text = list(built.labels)
         label_terms = built.label_terms
         value_keys = self._value_keys()  # borrowing a label changes no key
-        self._borrow_labels(value_keys)
+        self._label_ids = dict(built.labels)
+        self._interned = {shape: n for n, shape in enumerate(self._shapes)}
+        self._borrow_labels(value_keys, label_terms)
+        del self._label_ids, self._interned  # only for borrowing: the index does not keep them
         self._shape_arguments = [shape.arguments() for shape in self._shapes]
         classes: dict[ScoreClass, int] = {}
         self._shape_class = np.asarray(
@@ -263,28 +292,61 @@ class FigureIndex:
                 keys[i] = (documents[i], families[shape], values[i] if odd is None else odd.value)
         return keys
 
-    def _borrow_labels(self, keys: list[tuple[int, str, float] | None]) -> None:
+    def _borrow_labels(self, keys: list[tuple[int, str, float] | None], label_terms: list[frozenset[str]]) -> None:
         """A figure with only a weak label ("that figure of £15million") takes the label of the same
-        value stated elsewhere in its document with a recognised label."""
+        value stated elsewhere in its document with a recognised label.
+
+        A period container ("revised its figure for the year to December up from 606,000 to 745,000")
+        names no measure: the measure is the one the document gives the same value elsewhere ("net
+        migration had hit 745,000"), qualified by the period ("net migration for the year to December"),
+        and the other figures of that sentence of the same family with the same container share it
+        (606,000). A reader sees what was counted and when. The change ("an increase of 139,000") is of
+        another family, which a value seen elsewhere says nothing about: like a figure with no such
+        value, it keeps the container and its period, flagged weak — still true to the sentence.
+        """
         weak = [s.weak_label for s in self._shapes]
         shapes = self._entry_shape.tolist()
         strong: dict[tuple[int, str, float], int] = {}
         for i, key in enumerate(keys):
             if key is not None and not weak[shapes[i]]:
                 strong.setdefault(key, i)
-        interned = {shape: n for n, shape in enumerate(self._shapes)}
+        borrowed: dict[tuple[int, int, str], int] = {}  # (sentence, weak label, family) -> the label it became
+        families = [family_of(s.kind, s.unit, s.role) for s in self._shapes]
         for i, key in enumerate(keys):
             source = None if key is None or not weak[shapes[i]] else strong.get(key)
-            if source is None:
-                continue
-            self._entry_label[i] = self._entry_label[source]
-            # The same shape, strong now, with the two fields set as ``model_copy(update=...)`` sets them.
-            s = self._shapes[shapes[i]]
-            variant = s._replace(weak_label=False, fields_set=s.fields_set | {"label", "weak_label"})
-            if variant not in interned:
-                interned[variant] = len(self._shapes)
-                self._shapes.append(variant)
-            self._entry_shape[i] = interned[variant]
+            if source is not None:
+                own = int(self._entry_label[i])
+                label = self._qualified(own, int(self._entry_label[source]), label_terms)
+                if label != int(self._entry_label[source]):  # a period container: its sentence shares it
+                    borrowed.setdefault((int(self._entry_sentence[i]), own, families[shapes[i]]), label)
+                self._strengthen(i, label)
+        for i in range(len(self)):
+            place = (int(self._entry_sentence[i]), int(self._entry_label[i]), families[shapes[i]])
+            if weak[shapes[i]] and place in borrowed:
+                self._strengthen(i, borrowed[place])
+
+    def _qualified(self, own: int, measure: int, label_terms: list[frozenset[str]]) -> int:
+        """The measure ``measure`` qualified by the period of the container label ``own``, if it is one."""
+        words = self._label_text[own].split()
+        if len(words) < 3 or words[0].casefold() not in CONTAINERS or words[1].casefold() not in {"of", "for"}:
+            return measure
+        text = " ".join([self._label_text[measure], "for", *words[2:]])[:MAX_LABEL_CHARS]
+        if text not in self._label_ids:
+            self._label_ids[text] = len(self._label_text)
+            self._label_text.append(text)
+            label_terms.append(text_terms(text))
+        return self._label_ids[text]
+
+    def _strengthen(self, i: int, label: int) -> None:
+        """Figure ``i`` takes ``label`` as a recognised one."""
+        self._entry_label[i] = label
+        # The same shape, strong now, with the two fields set as ``model_copy(update=...)`` sets them.
+        s = self._shapes[int(self._entry_shape[i])]
+        variant = s._replace(weak_label=False, fields_set=s.fields_set | {"label", "weak_label"})
+        if variant not in self._interned:
+            self._interned[variant] = len(self._shapes)
+            self._shapes.append(variant)
+        self._entry_shape[i] = self._interned[variant]
 
     def _grouping_input(
         self,
@@ -296,9 +358,10 @@ class FigureIndex:
         if label_terms is None:
             label_terms = [text_terms(label) for label in self._label_text]
         families = [family_of(s.kind, s.unit, s.role) for s in self._shapes]
+        measures = [measure_terms(terms) for terms in label_terms]
         return (
             [families[s] for s in self._entry_shape.tolist()],
-            [label_terms[label] for label in self._entry_label.tolist()],
+            [measures[label] for label in self._entry_label.tolist()],
             self._value_keys() if value_keys is None else value_keys,
         )
 
@@ -593,7 +656,9 @@ class FigureIndex:
                 ordered.insert(0, best)
         kept = [self._item(i) for i in self._dedupe(ordered)]
         first = kept[0]
-        return FigureGroup(label=first.label, family=family(first.figure), members=tuple(kept))
+        return FigureGroup(
+            label=group_heading([m.label for m in kept]), family=family(first.figure), members=tuple(kept)
+        )
 
     def _dedupe(self, ordered: list[int]) -> list[int]:
         """The same figure in (nearly) the same words — a caption repeating the text — is shown once.
@@ -648,16 +713,35 @@ class FigureIndex:
             return self._overview(limit_per_document)
 
     def _overview(self, limit_per_document: int) -> list[FigureGroup]:
+        """Per document, its most important groups, a measure once: groups whose labels one contains the
+        other's (periods aside) and of one family but for a change's role are shown as one group ("rise by
+        £12,500" with "£38,700": the salary threshold, once), and count once in ``limit_per_document``."""
         out: list[FigureGroup] = []
+        label_measures: dict[int, frozenset[str]] = {}
         for a, b in itertools.pairwise(self._overview_offsets.tolist()):
             candidates = self._overview_order[a:b]  # by importance, then position
-            chosen: dict[int, list[int]] = {}
+            shown: list[tuple[str, frozenset[str], list[int]]] = []  # (family less role, measure, figures)
+            bucket: dict[int, int] = {}  # group -> its place in ``shown``
             for i, gid in zip(candidates.tolist(), self._entry_group[candidates].tolist(), strict=True):
-                if gid not in chosen and len(chosen) >= max(0, limit_per_document):
-                    continue
-                chosen.setdefault(gid, []).append(i)
+                if gid not in bucket:
+                    shape = self._shapes[int(self._entry_shape[i])]
+                    base = family_of(shape.kind, shape.unit, None)
+                    label = int(self._entry_label[i])
+                    if label not in label_measures:
+                        label_measures[label] = measure_terms(text_terms(self._label_text[label]))
+                    measure = label_measures[label]
+                    same = next(
+                        (n for n, (f, m, _) in enumerate(shown) if f == base and (m <= measure or measure <= m)), None
+                    )
+                    if same is None:
+                        if len(shown) >= max(0, limit_per_document):
+                            continue
+                        shown.append((base, measure, []))
+                        same = len(shown) - 1
+                    bucket[gid] = same
+                shown[bucket[gid]][2].append(i)
             # Reading order within the document.
-            for members in sorted(chosen.values(), key=min):
+            for _, _, members in sorted(shown, key=lambda s: min(s[2])):
                 out.append(self._group(np.asarray(sorted(members), dtype=np.int64)))
         return out
 

@@ -5,20 +5,31 @@ new one ("to 745,000") or the change itself ("by £12,500", "an increase of 139,
 fewer people").
 
 Labels say what a figure measures, read off the sentence's own words by a few grammatical
-patterns, most specific first:
+patterns, most specific first (each figure records the number of the rule that labelled it):
   1. a rate's own noun ("300 homes a year" → homes); the second figure of a change or revision
-     shares the first one's label ("from 606,000 to 745,000", "by £12,500 to £38,000"), and a plain
-     range takes its second figure's ("between 20 and 30 per cent of firms" → firms);
-  2. a figure that modifies a noun takes it ("the original £140million scheme" → original scheme);
+     shares the first one's label ("from 606,000 to 745,000", "by £12,500 to £38,000"), so does a
+     figure listed after another with only a period between them ("£2.3 billion in 2023-24 and £1.2bn
+     in 2018-19"), and a plain range takes its second figure's ("between 20 and 30 per cent of firms" →
+     firms);
+  2. a figure that modifies a noun takes it ("the original £140million scheme" → original scheme,
+     "a 4.2% pay rise" → pay rise);
   3. "<noun phrase> of|to|by|from|at|: <figure>", looking through a change verb
      ("the salary threshold will rise by £12,500" → salary threshold); container words are dropped
-     ("the number of small boat migrants" → small boat migrants, "figure for X" → X);
-  4. a change ("an increase of 139,000") measures what its sentence's from/to figures measure;
+     ("the number of small boat migrants" → small boat migrants), except before a period: "its figure
+     for the year to December" names no measure, so it is kept whole and flagged weak, for the index
+     to name the measure from the same value elsewhere in the document (``index._borrow_labels``);
+  4. a change ("an increase of 139,000") measures what its sentence's from/to figures measure, and
+     ", up from <figure>" or "compared with <figure>" what the figure before it measures;
   5. the subject of a verb the figure completes ("X has topped 29,000", "X who ... was N",
      "the scheme, which costs £2bn");
   6. a noun phrase right before the figure ("similar measures six times");
-  7. a prepositional phrase after it ("50,000 a year from the net total" → net total);
+  7. a prepositional phrase after it ("50,000 a year from the net total" → net total); "<figure> of
+     <noun phrase>" ("£31bn of private investment", "9.1% of teachers") is tried before rule 3, and a
+     figure paid, spent or invested for something is that payment ("paid an extra £15million for the
+     scheme" → payment for the scheme, not the scheme whose own cost is £140million);
   8. otherwise the nearest words of the clause (flagged ``weak_label``).
+A phrase that only says when ("on Tuesday", "a year earlier", "year to December") is never a label:
+a period may qualify a measure, not be one.
 Verbs are told from nouns by a small lexicon (``lexicon``) plus context ("to slash", "it emerged",
 "revised its" are verbs; "the total", "waiting lists" are not).
 """
@@ -47,6 +58,8 @@ from bot.engine.figures.lexicon import (
     NP_PREPOSITIONS,
     NUMBER_WORDS,
     PARTICLES,
+    PAYMENT_VERBS,
+    PERIOD_WORDS,
     PRE_FIGURE,
     PREPOSITIONS,
     PRONOUNS,
@@ -58,6 +71,28 @@ from bot.engine.figures.lexicon import (
 from bot.engine.figures.scanner import RawFigure, Tok
 
 MAX_LABEL_WORDS = 8  # a label is a noun phrase, not a clause: longer phrases are cut
+
+# The numbered rules of the module docstring, as recorded on each figure (``RawFigure.rule``) so that
+# ``bench.figure_labels`` can count how many labels each one gets right.
+RULE_OWN_NOUN_OR_PARTNER = 1
+RULE_PREMODIFIER = 2
+RULE_PREPOSITION = 3
+RULE_SIBLING = 4
+RULE_SUBJECT = 5
+RULE_ADJACENT_LEFT = 6
+RULE_RIGHT_PP = 7
+RULE_NEAREST_WORDS = 8
+RULE_NAMES: dict[int, str] = {
+    0: "none (years, dates)",
+    RULE_OWN_NOUN_OR_PARTNER: "1 own noun / change partner / range",
+    RULE_PREMODIFIER: "2 noun the figure modifies",
+    RULE_PREPOSITION: "3 NP before of/to/by/from/at",
+    RULE_SIBLING: "4 same as the sentence's from/to figure",
+    RULE_SUBJECT: "5 subject of the figure's verb",
+    RULE_ADJACENT_LEFT: "6 NP right before the figure",
+    RULE_RIGHT_PP: "7 prepositional phrase after",
+    RULE_NEAREST_WORDS: "8 nearest words (weak)",
+}
 
 
 # ------------------------------------------------------------------------------------------ roles
@@ -125,6 +160,10 @@ def _noun_before_of(toks: list[Tok], of_index: int) -> str:
 
 # ----------------------------------------------------------------------------------------- labels
 
+COMPARED_WORDS = {"against", "versus", "vs"}  # "compared with" is checked as a pair
+LIST_WORDS = {"and", "or", ","}  # what joins a further value to a list ("£2.3bn in 2023-24 and £1.2bn")
+QUOTES = {'"', "“", "”"}
+
 
 class _Labeller:
     """Finds what each figure of a sentence measures (see the module docstring for the patterns)."""
@@ -184,6 +223,8 @@ class _Labeller:
         if low in VERBS:
             if low in NOUN_VERBS and (k + 1) in self.owner:
                 return True  # "the scheme cost £140million"
+            if low in NOUN_VERBS and self._noun_after_figure(k):
+                return False  # "a 4.2% pay award", "a 4.2% pay rise", "a 5p cut"
             return not (low in NOUN_VERBS and (k == 0 or self._nounish_context(k)))
         prev = self.low(k - 1)
         nxt = self.low(k + 1)
@@ -198,6 +239,8 @@ class _Labeller:
             return True
         if (prev in AUXILIARIES or prev == "not") and t.text.islower() and low not in STOP and prev != "'s":
             return True
+        if low.endswith("ed") and prev in PREPOSITIONS and prev != "to":
+            return False  # after a preposition an -ed word is an adjective: "a litre of unleaded"
         if low.endswith(("ed", "ing")) and len(low) > 4 and low not in ED_NOUNS and low not in ING_NOUNS:
             # "revised its figure", "it emerged", "Raising the cap" vs "waiting lists", "revised figures"
             if prev in PRONOUNS or prev in AUXILIARIES:
@@ -211,6 +254,13 @@ class _Labeller:
                 return False
             return prev not in DETERMINERS
         return False
+
+    def _noun_after_figure(self, k: int) -> bool:
+        """A lexicon noun-verb that a figure modifies: right after it with a noun to follow ("4.2% pay
+        award"), or the head after such a noun ("4.2% pay rise"). "5,000 work in ..." stays a verb."""
+        if (k - 1) in self.owner:
+            return self.is_word(k + 1) and self.low(k + 1) not in STOP and (k + 1) not in self.owner
+        return (k - 2) in self.owner and self.is_word(k - 1) and self.low(k - 1) in NOUN_VERBS
 
     def _nounish_context(self, k: int) -> bool:
         """A word that is a noun here: after a determiner, adjective or noun ("the total", "net total")."""
@@ -237,8 +287,9 @@ class _Labeller:
 
     # -- noun phrases ------------------------------------------------------------------------
 
-    def np_left(self, j: int) -> tuple[int, int] | None:
-        """The noun phrase ending just before token j, as a token span, trimmed."""
+    def np_left(self, j: int, gerund: bool = False) -> tuple[int, int] | None:
+        """The noun phrase ending just before token j, as a token span, trimmed; with ``gerund``, a
+        subject's opening -ing verb with it ("Filling a typical family car now costs £75")."""
         k, words, forced = j - 1, 0, False
         while k >= 0 and words < 14:
             t = self.t[k]
@@ -258,17 +309,28 @@ class _Labeller:
                 forced = True
                 k -= 1
                 continue
+            if t.text in QUOTES:
+                k -= 1  # a quoted name is still the phrase: 'a "clean industry bonus" worth £544m'
+                continue
             if t.kind != "word":
                 break
             low = t.lower
-            if low in DETERMINERS and low not in {"which", "what", "whose", "that"}:
+            demonstrative = low == "that" and self.low(k - 1) in NP_PREPOSITIONS  # "capacity at that date"
+            if low in DETERMINERS and (low not in {"which", "what", "whose", "that"} or demonstrative):
                 k -= 1
                 words += 1
+                if gerund and self.gerund_opens(k):
+                    k -= 1  # the gerund's clause is the subject; as an object's verb it is not the label
+                    break
                 if self.low(k) not in NP_PREPOSITIONS:
                     break  # a determiner starts the phrase unless a preposition links it on
                 continue
             if low in NP_PREPOSITIONS:
                 k -= 1
+                words += 1
+                continue
+            if low in {"and", "or"} and self.is_content(k - 1) and self.low(k - 2) in NP_PREPOSITIONS:
+                k -= 1  # "the rate of duty on petrol and diesel": two nouns of one prepositional phrase
                 words += 1
                 continue
             if (
@@ -280,11 +342,21 @@ class _Labeller:
             words += 1
         return self.trim(k + 1, j)
 
-    def np_left_through(self, j: int) -> tuple[int, int] | None:
+    def gerund_opens(self, k: int) -> bool:
+        """Token k is an -ing verb opening its clause ("Filling a car ...", "..., running a lorry")."""
+        low = self.low(k)
+        return (
+            self.is_word(k) and low.endswith("ing") and low not in ING_NOUNS and len(low) > 5
+            and (k == 0 or self.is_boundary(k - 1))
+        )  # fmt: skip
+
+    def np_left_through(self, j: int, gerund: bool = False) -> tuple[int, int] | None:
         """``np_left``, looking past a parenthetical ("the offset, which employers deduct, rises")."""
-        span = self.np_left(j)
+        span = self.np_left(j, gerund)
         if span or j < 1 or self.low(j - 1) != ",":
             return span
+        if j < self.n and self.low(j).endswith("ed") and self.is_verb(j):
+            return self.np_left(j - 1)  # "Targeted retention payments, doubled from £3,000": a reduced relative
         m = j - 2
         while m > 0 and j - m < 25 and not (self.is_boundary(m) and self.low(m) != ","):
             if self.low(m) == "," and self.low(m + 1) in {"which", "who", "whose"}:
@@ -343,6 +415,8 @@ class _Labeller:
             while b > a and self._edge_stop(b - 1, leading=False):
                 b -= 1
             if b - a >= 3 and self.low(a) in CONTAINERS and self.low(a + 1) in {"of", "for"}:
+                if self.only_period(a + 2, b):
+                    break  # "figure for the year to December": the period is not what it counts
                 a += 2  # "number of small boat migrants", "figure for the year"
                 continue
             break
@@ -382,56 +456,84 @@ class _Labeller:
 
     def label_all(self) -> None:
         for idx, raw in enumerate(self.raws):
-            label, weak = self.find(idx, raw)
-            raw.label, raw.weak = (label, weak) if label else (self.fallback(raw), True)
+            label, weak, rule = self.find(idx, raw)
+            if label:
+                raw.label, raw.weak, raw.rule = label, weak, rule
+            else:
+                raw.label, raw.weak, raw.rule = self.fallback(raw), True, RULE_NEAREST_WORDS
         # A range names its quantity after the second figure: "20 to 30 per cent of firms".
         for a, b in pairwise(self.raws):
             gap = [t.lower for t in self.t[a.i1 : b.q0]]
             same_kind = a.kind == b.kind and a.kind not in {"year", "date"}
             if same_kind and a.role is None and not b.weak and gap in (["to"], ["and"], ["-"], ["–"], ["or"]):
-                a.label, a.weak = b.label, False
+                a.label, a.weak, a.rule = b.label, False, RULE_OWN_NOUN_OR_PARTNER
 
-    def find(self, idx: int, raw: RawFigure) -> tuple[str | None, bool]:
+    def find(self, idx: int, raw: RawFigure) -> tuple[str | None, bool, int]:
+        """(label, weak, the number of the rule that found it)."""
         if raw.kind in {"year", "date"}:
-            return self.time_label(raw)
-        copied = self.own_noun(raw) or self.copy_from_partner(idx, raw)
-        if copied:
-            return copied, False
+            return (*self.time_label(raw), 0)
+        own_noun = self.own_noun(raw)
+        if own_noun:
+            return own_noun, False, RULE_OWN_NOUN_OR_PARTNER
+        partner = self.copy_from_partner(idx, raw) or self.listed_after(idx, raw)
+        if partner:
+            return partner.label, partner.weak, RULE_OWN_NOUN_OR_PARTNER
         own = self.premodifier(raw) or self.multiple_object(raw)
         if own:
-            return own, False
-        if raw.role == "from" and self.appositive(raw):
-            # "Inflation was 4.6% in the year to October, down from 6.7%": what the last one measures.
-            same = [r for r in self.raws[:idx] if r.kind == raw.kind and r.label and not r.weak]
+            return own, False, RULE_PREMODIFIER
+        if self.low(raw.i1) == "of" and raw.kind != "duration":  # "within one month of the date" is no amount
+            # "£31bn of private investment", "9.1% of full-time teachers": what the figure is an amount of.
+            of = self.right_pp(raw)
+            if of and not self.only_period(*of) and not self.is_generic(of):
+                return self.span_text(*of), False, RULE_RIGHT_PP
+        if (raw.role == "from" and self.appositive(raw)) or self.compared(raw):
+            # "Inflation was 4.6% in the year to October, down from 6.7%", "9.1% ..., compared with 9.7%":
+            # what the last one measures.
+            same = [r for r in self.raws[:idx] if same_family(r, raw) and r.label and not r.weak]
             if same:
-                return same[-1].label, False
+                return same[-1].label, False, RULE_SIBLING
         generic: tuple[int, int] | None = None
         prep = self.preposition_np(raw)
         if prep is not None:
             found, generic = prep
             if found:
-                return self.span_text(*found), False
+                # "its figure for the year to December": a container of a period names no measure; weak,
+                # so the index can give it the measure the document names for the same value.
+                return self.span_text(*found), self.period_container(found), RULE_PREPOSITION
         if raw.role == "change":
             sibling = self.sibling_label(idx)
             if sibling:
-                return sibling, False
+                return sibling.label, sibling.weak, RULE_SIBLING
         if raw.role == "from":
             # "Spending will reach 2.5% of GDP, up from 2.3%": what the previous figure measures.
-            same = [r for r in self.raws[:idx] if r.kind == raw.kind and r.label and not r.weak]
+            same = [r for r in self.raws[:idx] if same_family(r, raw) and r.label and not r.weak]
             if same:
-                return same[-1].label, False
-        start = self.generic_start(generic) if generic else raw.q0
-        for span in (
-            self.subject(start, raw, any_verb=False),
-            self.adjacent_left(raw),
-            self.right_pp(raw),
-            self.subject(start, raw, any_verb=True),
+                return same[-1].label, False, RULE_SIBLING
+        start = self.generic_start(generic) if generic else self.range_start(idx, raw)
+        for span, rule in (
+            (self.subject(start, raw, any_verb=False), RULE_SUBJECT),
+            (self.adjacent_left(raw), RULE_ADJACENT_LEFT),
+            (self.right_pp(raw), RULE_RIGHT_PP),
+            (self.subject(start, raw, any_verb=True), RULE_SUBJECT),
         ):
-            if span:
-                return self.span_text(*span), False
+            if span and not self.only_period(*span):  # "on Tuesday", "a year earlier": when, not what
+                payment = self.payment_verb(raw) if rule == RULE_RIGHT_PP else None
+                if payment:  # "paid £15million for the scheme" → payment for the scheme
+                    return f"{payment} {self.span_text(raw.i1, span[1])}", False, rule
+                return self.span_text(*span), False, rule
         if generic:
-            return self.span_text(*generic), True
-        return None, True
+            return self.span_text(*generic), True, RULE_NEAREST_WORDS
+        return None, True, RULE_NEAREST_WORDS
+
+    def range_start(self, idx: int, raw: RawFigure) -> int:
+        """Where a figure's clause reads on from: before the first figure of a range ("can cost £90 to
+        £150 a night" is what "can cost" says of both), else before the figure itself."""
+        if idx > 0:
+            prev = self.raws[idx - 1]
+            gap = [t.lower for t in self.t[prev.i1 : raw.q0]]
+            if gap in (["to"], ["-"], ["–"], ["and"], ["or"]) and same_family(prev, raw) and prev.role is None:
+                return prev.q0
+        return raw.q0
 
     def time_label(self, raw: RawFigure) -> tuple[str | None, bool]:
         """Years and dates: the noun they modify ("2019 manifesto") or the phrase they end."""
@@ -440,17 +542,58 @@ class _Labeller:
             span = self.np_left(raw.i0 - 1)
         return (self.span_text(*span), False) if span else (None, True)
 
-    def copy_from_partner(self, idx: int, raw: RawFigure) -> str | None:
-        """ "from 606,000 to 745,000", "by £12,500 to £38,000", "20-30%": share the first one's label."""
+    def copy_from_partner(self, idx: int, raw: RawFigure) -> RawFigure | None:
+        """ "from 606,000 to 745,000", "by £12,500 to £38,000", "20-30%": share the first one's label
+        (returns the figure to copy it from)."""
         if idx == 0:
             return None
         prev = self.raws[idx - 1]
         gap = [t.lower for t in self.t[prev.i1 : raw.q0]]
         if gap == ["("] and not prev.weak and prev.kind == raw.kind:
-            return prev.label or None  # the same amount restated: "£3.2 billion ($4bn)"
-        if prev.role not in {"from", "change"} or prev.weak or gap not in (["to"], ["-"], ["–"]):
+            return prev if prev.label else None  # the same amount restated: "£3.2 billion ($4bn)"
+        if prev.role not in {"from", "change"} or not self.shareable(prev) or gap not in (["to"], ["-"], ["–"]):
             return None  # plain ranges are labelled from their second figure (see label_all)
-        return prev.label or None
+        return prev if prev.label else None
+
+    def listed_after(self, idx: int, raw: RawFigure) -> RawFigure | None:
+        """ "up from £2.3 billion in 2023-24 and £1.2bn in 2018-19": a figure listed after another of its
+        family, with only that one's period between them, is another value of the same measure."""
+        prev = next((r for r in reversed(self.raws[:idx]) if r.kind not in {"year", "date"}), None)
+        if prev is None or not prev.label or prev.weak or not same_family(prev, raw):
+            return None
+        k = raw.q0 - 1
+        if self.low(k) not in LIST_WORDS:
+            return None
+        k -= self.low(k - 1) == ","  # "in 2023-24, and £1.2bn"
+        return prev if self.only_period(prev.i1, k) else None
+
+    @staticmethod
+    def shareable(raw: RawFigure) -> bool:
+        """A label the other figures of a change may share: a recognised one, or a period container
+        (weak, and shared weak: "revised its figure for the year to December up from 606,000 to 745,000")."""
+        return not raw.weak or raw.rule == RULE_PREPOSITION
+
+    def period_container(self, span: tuple[int, int]) -> bool:
+        """ "figure for the year to December": a container word whose complement is only a period."""
+        a, b = span
+        if b - a < 3 or self.low(a) not in CONTAINERS or self.low(a + 1) not in {"of", "for"}:
+            return False
+        return self.only_period(a + 2, b)
+
+    def only_period(self, a: int, b: int) -> bool:
+        """Tokens [a, b) say when, not what: period words, months, years and dates, function words."""
+        seen = False
+        for k in range(a, b):
+            owner = self.owner.get(k)
+            if owner is not None:
+                if owner.kind not in {"year", "date"}:
+                    return False
+                seen = True
+            elif self.is_word(k) and self.low(k) not in STOP:
+                if self.low(k) not in PERIOD_WORDS:
+                    return False
+                seen = True
+        return seen
 
     def own_noun(self, raw: RawFigure) -> str | None:
         """A rate over its own noun: "300 homes a year" → homes."""
@@ -528,9 +671,16 @@ class _Labeller:
         ):  # fmt: skip
             k -= 1
         span = self.subject_before(k + 1) if k < verb_end else self.np_left_through(k + 1)
-        if span is None or self.is_generic(span):
+        if span is None or self.is_generic(span) or self.only_period(*span):
             return None, span
         return span, None
+
+    def compared(self, raw: RawFigure) -> bool:
+        """ "compared with|to <figure>", "against <figure>": the same measure as the figure before."""
+        k = raw.q0 - 1
+        while k >= 0 and self.is_word(k) and self.low(k) in PRE_FIGURE | {"a", "an", "the"}:
+            k -= 1
+        return self.low(k) in COMPARED_WORDS or (self.low(k) in {"with", "to"} and self.low(k - 1) == "compared")
 
     def appositive(self, raw: RawFigure) -> bool:
         """ ", up from <figure>": the phrase hangs on the clause before the comma."""
@@ -539,11 +689,11 @@ class _Labeller:
             k -= 1
         return k >= 0 and self.low(k) == ","
 
-    def sibling_label(self, idx: int) -> str | None:
+    def sibling_label(self, idx: int) -> RawFigure | None:
         """A change ("an increase of 139,000") measures what the sentence's from/to figures measure."""
         for other in reversed(self.raws[:idx]):
-            if other.role in {"from", "to"} and other.label and not other.weak:
-                return other.label
+            if other.role in {"from", "to"} and other.label and self.shareable(other):
+                return other
         return None
 
     def generic_start(self, span: tuple[int, int]) -> int:
@@ -571,10 +721,10 @@ class _Labeller:
             k -= 1
         if (k == end and not has_verb) or not has_verb:
             return None
-        span = self.subject_before(k + 1)
+        span = self.subject_before(k + 1, gerund=True)
         return span if span and not self.is_generic(span) else None
 
-    def subject_before(self, verb_start: int) -> tuple[int, int] | None:
+    def subject_before(self, verb_start: int, gerund: bool = False) -> tuple[int, int] | None:
         """The noun phrase a verb group starting at ``verb_start`` is about."""
         if self.low(verb_start - 1) in {"which", "who", "that"}:
             j = verb_start - 1
@@ -587,7 +737,7 @@ class _Labeller:
                 if span:
                     return span
             m -= 1
-        return self.np_left_through(verb_start)
+        return self.np_left_through(verb_start, gerund)
 
     def adjacent_left(self, raw: RawFigure) -> tuple[int, int] | None:
         """ "similar measures six times": the noun phrase right before the figure."""
@@ -606,6 +756,15 @@ class _Labeller:
         while k < self.n and self.low(k) in DETERMINERS:
             k += 1
         return self.np_right(k) if k < self.n else None
+
+    def payment_verb(self, raw: RawFigure) -> str | None:
+        """The payment a verb before the figure makes of it ("paid an extra £15million" → payment)."""
+        k = raw.q0 - 1
+        while k >= 0 and self.is_word(k) and self.low(k) in PRE_FIGURE | {"a", "an", "the", "another"}:
+            k -= 1
+        if k < 0 or not self.is_word(k) or (k > 0 and self.t[k].text[0].isupper()):
+            return None
+        return PAYMENT_VERBS.get(self.low(k))
 
     # -- fallback: the nearest words of the clause ------------------------------------------
 
@@ -643,6 +802,13 @@ class _Labeller:
         while b > a and self._edge_stop(b - 1, leading=False):
             b -= 1
         return (a, b) if a < b else None
+
+
+def same_family(a: RawFigure, b: RawFigure) -> bool:
+    """Figures that can measure the same thing: same kind and unit, or counts and rates."""
+    if a.kind in {"count", "rate"} and b.kind in {"count", "rate"}:
+        return True
+    return a.kind == b.kind and a.unit == b.unit
 
 
 def label_figures(text: str, toks: list[Tok], raws: list[RawFigure]) -> None:

@@ -110,7 +110,7 @@ DETERMINERS = {
     "some", "any", "each", "every", "all", "both", "no", "another", "which", "whose", "what",
 }  # fmt: skip
 # Words between a determiner and a figure that belong to the figure ("a further 50,000").
-PRE_FIGURE = {"further", "extra", "additional", "estimated", "record", "mere", "whopping", "staggering",
+PRE_FIGURE = {"further", "extra", "additional", "estimated", "record", "mere", "whopping", "staggering", "final",
                "last", "past", "next", "first", "total", "combined", "average", "typical", "new"}  # fmt: skip
 PREPOSITIONS = {
     "of", "for", "to", "in", "on", "at", "by", "from", "with", "into", "onto", "over", "under", "about",
@@ -144,6 +144,7 @@ VALUE_VERBS = {
     "amounts", "exceed", "exceeded", "exceeds", "equal", "equalled", "equals", "peak", "peaked",
     "average", "averaged", "averages", "double", "doubled", "halve", "halved", "go", "goes", "went",
     "gone", "come", "comes", "came", "number", "numbered", "numbers", "remain", "remains", "remained",
+    "stay", "stays", "stayed",
     "worth", "run", "runs", "ran", "account", "accounts", "accounted", "make", "makes", "made",
 }  # fmt: skip
 # Other common verbs: a noun phrase never runs through them.
@@ -195,6 +196,25 @@ GENERIC_WORDS = CHANGE_NOUNS | {
 }  # fmt: skip
 # "the number of X" → X.
 CONTAINERS = {"number", "numbers", "figure", "figures", "total", "amount", "level", "tally", "count"}
+# Words that say when, not what: "figure for the year to December" names a period, not a measure.
+PERIOD_WORDS = (
+    set(MONTHS) | set(MONTH_ABBREVIATIONS)
+    | {"year", "years", "month", "months", "quarter", "quarters", "week", "weeks", "day", "days", "period",
+       "financial", "calendar", "academic", "fiscal", "tax", "ending", "end", "spring", "summer", "autumn",
+       "winter", "previous", "same", "latest", "current", "first", "second", "third", "fourth", "half",
+       "earlier", "later", "ago", "full", "whole", "monday", "tuesday", "wednesday", "thursday", "friday",
+       "saturday", "sunday"}
+)  # fmt: skip
+# A figure paid, spent or invested "for/on/in" something is that payment: "paid an extra £15million for
+# the scheme" is a payment for the scheme, not the scheme (whose own cost is "the £140million scheme").
+PAYMENT_VERBS = {
+    "pay": "payment", "pays": "payment", "paid": "payment", "paying": "payment", "spend": "spending",
+    "spends": "spending", "spent": "spending", "spending": "spending", "invest": "investment",
+    "invests": "investment", "invested": "investment", "investing": "investment", "give": "grant",
+    "given": "grant", "gives": "grant", "gave": "grant", "award": "award", "awarded": "award",
+    "allocate": "allocation", "allocated": "allocation", "charge": "charge", "charged": "charge",
+    "charges": "charge",
+}  # fmt: skip
 ADVERBS = {"still", "now", "already", "also", "even", "just", "only", "currently", "further", "then",
             "again", "once", "yet", "ever", "never", "reportedly", "apparently"}  # fmt: skip
 PARTICLES = {"up", "down", "back", "off", "out", "forward", "away"}

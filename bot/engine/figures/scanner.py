@@ -108,6 +108,7 @@ class RawFigure:
     weak: bool = False
     noun: tuple[int, int] | None = None  # "300 homes a year": the counted noun inside the text
     scale: float = 1.0  # the multiplier of a scale word ("million"), for ranges that share it
+    rule: int = 0  # which of ``labeller``'s numbered rules gave the label (0: none; bench.figure_labels)
 
 
 def _parse_digits(s: str) -> float | None:

@@ -1,0 +1,241 @@
+"""The labelling rules added for issue 17: each one on a sentence of its own (engine only, no Discord)."""
+
+from __future__ import annotations
+
+from bot.engine.figures.index import FigureIndex, SentenceRef, group_heading, measure_terms
+from bot.engine.figures.labeller import (
+    RULE_OWN_NOUN_OR_PARTNER,
+    RULE_PREMODIFIER,
+    RULE_PREPOSITION,
+    RULE_RIGHT_PP,
+    RULE_SIBLING,
+    RULE_SUBJECT,
+    label_figures,
+)
+from bot.engine.figures.parse import Figure, extract_figures
+from bot.engine.figures.scanner import RawFigure, scan_figures, tokenize_sentence
+from bot.engine.figures.scoring import text_terms
+from bot.engine.models import Citation
+
+REVISION = (
+    "The Office for National Statistics (ONS) drastically revised its figure for the year to December up "
+    "from 606,000 to 745,000, an increase of 139,000."
+)
+
+
+def one(sentence: str, text: str) -> Figure:
+    found = [f for f in extract_figures(sentence) if f.text == text]
+    assert len(found) == 1, [f.text for f in extract_figures(sentence)]
+    return found[0]
+
+
+def raw(sentence: str, text: str) -> RawFigure:
+    toks = tokenize_sentence(sentence)
+    raws = scan_figures(toks)
+    label_figures(sentence, toks, raws)
+    found = [r for r in raws if sentence[toks[r.i0].start : toks[r.i1 - 1].end] == text]
+    assert len(found) == 1
+    return found[0]
+
+
+def cite(document: str, paragraph: int) -> Citation:
+    return Citation(document=document, title=document, paragraph=paragraph, passage_id=f"{document}:{paragraph}")
+
+
+def build(rows: list[tuple[str, int, str]]) -> FigureIndex:
+    return FigureIndex.build([SentenceRef(text=text, citation=cite(doc, para)) for doc, para, text in rows])
+
+
+def by_text(index: FigureIndex) -> dict[str, list[Figure]]:
+    out: dict[str, list[Figure]] = {}
+    for item in index.figures:
+        out.setdefault(item.figure.text, []).append(item.figure)
+    return out
+
+
+# ---------------------------------------------------------------------- rule 3: a period container
+
+
+def test_a_container_of_a_period_is_kept_whole_and_weak() -> None:
+    for text in ("606,000", "745,000", "139,000"):
+        figure = one(REVISION, text)
+        assert figure.label == "figure for the year to December", (text, figure.label)
+        assert figure.weak_label  # names no measure: the index may find it one
+
+
+def test_a_container_of_a_measure_is_still_dropped() -> None:
+    figure = one("The number of small boat migrants has topped 29,000.", "29,000")
+    assert figure.label == "small boat migrants"
+    assert not figure.weak_label
+
+
+def test_the_index_names_the_measure_from_the_same_value_with_its_period() -> None:
+    index = build(
+        [("d", 9, REVISION), ("d", 66, "It emerged net migration had hit an all-time high of 745,000 last year.")]
+    )
+    figures = by_text(index)
+    revised = [f for f in figures["745,000"] if f.role == "to"]
+    assert [f.label for f in revised] == ["net migration for the year to December"]
+    assert figures["606,000"][0].label == "net migration for the year to December"  # its partner in the change
+    assert not figures["606,000"][0].weak_label
+    # The change is another family: no value elsewhere speaks for it, it keeps its honest container.
+    assert figures["139,000"][0].label == "figure for the year to December"
+    assert figures["139,000"][0].weak_label
+
+
+def test_without_the_value_elsewhere_the_container_stays() -> None:
+    index = build([("d", 9, REVISION), ("e", 1, "Net migration hit 745,000 last year.")])  # another document
+    assert all(f.label == "figure for the year to December" for f in by_text(index)["606,000"])
+
+
+# ------------------------------------------------------------------ group headings and the overview
+
+
+def test_periods_do_not_split_a_measure_and_stay_off_the_heading() -> None:
+    assert measure_terms(text_terms("2019 net migration")) == measure_terms(text_terms("net migration"))
+    assert measure_terms(text_terms("year to December")) == text_terms("year to December")  # nothing left
+    index = build(
+        [
+            ("d", 9, REVISION),
+            ("d", 22, "The goal is to reduce numbers to below the 2019 net migration figure of around 219,000."),
+            ("d", 66, "It emerged net migration had hit an all-time high of 745,000 last year."),
+        ]
+    )
+    group = index.lookup("net migration")[0]
+    assert {m.figure.text for m in group.members} >= {"606,000", "745,000", "219,000"}
+    assert group.label == "net migration"
+
+
+def test_group_heading_is_the_label_all_members_share() -> None:
+    assert group_heading(["2019 net migration", "net migration", "net migration for the year to December"]) == (
+        "net migration"
+    )
+    assert group_heading(["salary threshold for a work visa", "salary threshold"]) == "salary threshold"
+    assert group_heading(["original scheme"]) == "original scheme"
+    assert group_heading(["homes", "new homes", "flats"]) == "homes"  # contained in most
+
+
+def test_the_overview_shows_a_measure_once_whatever_the_role() -> None:
+    index = build(
+        [
+            ("d", 1, "The salary threshold for a work visa will rise by £12,500 to more than £38,000 a year."),
+            ("d", 2, "The salary threshold for a work visa will be £38,700."),
+        ]
+    )
+    overview = index.overview()
+    assert len(overview) == 1
+    assert {m.figure.text for m in overview[0].members} == {"£12,500", "£38,000 a year", "£38,700"}
+
+
+# ------------------------------------------------------------------------------- rule 7: payments
+
+
+def test_a_figure_paid_for_something_is_the_payment() -> None:
+    sentence = "Downing Street denied reports that Rwanda is set to be paid an extra £15million for the scheme."
+    assert one(sentence, "£15million").label == "payment for the scheme"
+    assert raw(sentence, "£15million").rule == RULE_RIGHT_PP
+    index = build([("d", 4, "The original £140million scheme was signed almost 18 months ago."), ("d", 50, sentence)])
+    groups = {m.figure.text: m.group for m in index.figures}
+    assert groups["£15million"] != groups["£140million"]
+
+
+def test_a_figure_of_something_is_an_amount_of_it() -> None:
+    assert one("Projects will attract £31bn of private investment.", "£31bn").label == "private investment"
+    figure = one("Retention improved: 9.1% of full-time teachers left the profession.", "9.1%")
+    assert figure.label == "full-time teachers"
+
+
+# -------------------------------------------------------------------- rule 2: noun-verbs as nouns
+
+
+def test_a_lexicon_verb_after_a_figure_is_a_noun() -> None:
+    assert one("Teachers to receive 4.2% pay award", "4.2%").label == "pay award"
+    assert one("Teachers will receive a 4.2% pay rise from September.", "4.2%").label == "pay rise"
+    assert raw("Teachers will receive a 4.2% pay rise from September.", "4.2%").rule == RULE_PREMODIFIER
+    # still a verb when no noun follows: "5,000 work in the sector"
+    assert one("Some 5,000 work in the sector.", "5,000").label != "work"
+
+
+# ------------------------------------------------------------------- rule 4: compared with a figure
+
+
+def test_compared_with_a_figure_is_the_same_measure() -> None:
+    sentence = "The cost of a place was £54,000 a year in 2024, compared with £51,000 in 2023."
+    assert one(sentence, "£51,000").label == one(sentence, "£54,000 a year").label == "cost of a place"
+    assert raw(sentence, "£51,000").rule == RULE_SIBLING
+
+
+def test_up_from_a_rate_read_as_a_count_is_the_same_measure() -> None:
+    sentence = "Vacancies stood at 2,650 in November 2025, down from 3,100 a year earlier."
+    assert one(sentence, "3,100 a year").label == "Vacancies"
+
+
+# ------------------------------------------------------------ periods are not labels; subjects
+
+
+def test_a_period_after_the_figure_is_not_its_label() -> None:
+    figure = one("She said the average price of a litre of unleaded was 136.4p on Tuesday.", "136.4p")
+    assert figure.label == "average price of a litre of unleaded"  # "unleaded" after "of" is no verb
+    assert raw("She said the average price of a litre of unleaded was 136.4p on Tuesday.", "136.4p").rule == (
+        RULE_SUBJECT
+    )
+    assert "year" not in one("Households rose by 11.8% on a year earlier.", "11.8%").label
+
+
+def test_a_demonstrative_after_a_preposition_stays_in_the_subject() -> None:
+    figure = one("The usable operational capacity at that date was 88,900.", "88,900")
+    assert figure.label == "usable operational capacity at that date"
+
+
+def test_rules_are_recorded() -> None:
+    assert raw(REVISION, "606,000").rule == RULE_PREPOSITION
+    assert raw(REVISION, "745,000").rule == RULE_OWN_NOUN_OR_PARTNER
+    assert raw(REVISION, "139,000").rule == RULE_SIBLING
+
+
+# ------------------------------------------------------------------- subjects a clause reads on from
+
+
+def test_both_figures_of_a_range_read_the_clause_before_the_first() -> None:
+    sentence = "Nightly-paid accommodation can cost £90 to £150 a night in the capital."
+    assert one(sentence, "£150 a night").label.endswith("accommodation")  # not "capital"
+    assert one(sentence, "£90").label.endswith("accommodation")
+
+
+def test_a_reduced_relative_clause_after_a_comma_has_the_subject_before_it() -> None:
+    sentence = "Targeted retention payments, doubled from £3,000 to £6,000 a year, go to maths teachers."
+    assert one(sentence, "£3,000").label == "Targeted retention payments"
+
+
+def test_stay_states_a_value_like_remain() -> None:
+    sentence = "The main rate of duty on petrol and diesel stays at 52.95p per litre."
+    assert "rate of duty" in one(sentence, "52.95p per litre").label
+
+
+def test_a_quoted_name_is_part_of_the_phrase() -> None:
+    sentence = 'The round introduced a "clean industry bonus" worth up to £544m.'
+    assert one(sentence, "£544m").label == "clean industry bonus"
+
+
+def test_a_gerund_subject_is_kept_but_not_a_gerund_object() -> None:
+    sentence = "Filling a typical family car with petrol now costs about £75."
+    assert one(sentence, "£75").label.startswith("Filling")
+    sentence = "Raising the salary threshold for a work visa to £38,700 is expected to cut numbers."
+    assert one(sentence, "£38,700").label == "salary threshold for a work visa"
+
+
+def test_a_duration_of_something_is_not_an_amount_of_it() -> None:
+    sentence = "You can ask for a mandatory reconsideration within one month of the date on your letter."
+    assert "date" not in one(sentence, "one month").label
+
+
+def test_a_figure_listed_after_another_with_its_period_shares_its_label() -> None:
+    sentence = (
+        "Councils in England spent £2.8 billion on temporary accommodation in 2024-25, "
+        "up from £2.3 billion in 2023-24 and £1.2bn in 2018-19."
+    )
+    listed = raw(sentence, "£1.2bn")
+    assert listed.label == raw(sentence, "£2.3 billion").label
+    assert listed.rule == RULE_OWN_NOUN_OR_PARTNER and not listed.weak
+    # Without a period between them, two figures joined by "and" are a range, labelled as before.
+    assert raw("between 20 and 30 per cent of firms", "20").label == "firms"
