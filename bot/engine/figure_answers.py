@@ -9,7 +9,13 @@ are re-ranked, figure by figure, by
 
 - how well the figure's sentence answers the question: the answer reader's probability when the
   engine has it (it reads question and sentence together), else the index's own order;
-- whether the figure is of the kind and the role the question asks for.
+- whether the figure is of the kind and the role the question asks for (``figures.intent`` reads
+  both, for the index's own topic scoring too), and for a change, whether its clause moves the
+  measure the way asked ("revise up by", "how many fewer");
+- how many of the question's topic words, by their rarity among the candidates, stand in the
+  figure's own clause (``figures.clauses.clause_of``) and sentence: in one passage about net
+  migration, "how many fewer will the care worker ban mean" is answered by the clause naming care
+  workers, not by another figure of the same sentence or passage.
 
 The group of the best figure comes first, that figure first in it. A topic with no question wording
 ("fuel duty") is ranked the same way: the reader still prefers the sentence that states the measure.
@@ -17,12 +23,16 @@ The group of the best figure comes first, that figure first in it. A topic with 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.engine.figures.clauses import Direction, asked_direction, clause_of, direction_of
 from bot.engine.figures.index import FigureGroup, IndexedFigure
+from bot.engine.figures.intent import change_stems, order_word_stems, read_question
 from bot.engine.figures.scoring import text_terms
+from bot.engine.text.tokens import answer_type_words
 
 if TYPE_CHECKING:
     from bot.engine.engine import Engine
@@ -39,48 +49,17 @@ ROLE_MISMATCH = -0.3  # the question asks for a role and the figure has another 
 PRIOR_WEIGHT = 0.4  # the index's own order, 1 for its first group down to 0 for the last
 LABEL_WEIGHT = 0.8  # every word asked stands in the figure's label: it names what the figure measures
 YEAR_WEIGHT = 0.5  # the figure stands right beside a year the question names ("spent in 2018-19")
+CLAUSE_TERMS_WEIGHT = 0.4  # the share of the question's topic words (by rarity) in the figure's own clause
+SENTENCE_TERMS_WEIGHT = 0.2  # ... and in its sentence
+DIRECTION_WEIGHT = 0.3  # a change asked "up by" and a figure's clause raising its measure ("an increase of")
+DIRECTION_MISMATCH = -0.3  # ... or lowering it ("cut net migration by 100,000")
 YEAR_REACH = 80  # characters from a year mention beyond which a figure is not "beside" it
+_COUNTED = re.compile(r"\bhow many (?:more |fewer |extra |additional |new )?(\w+)")
+# A clause that compares with another value continues the measure of the clause before it.
+_CONTINUES = re.compile(r"\W*(?:(?:up|down|rising|falling) from|compared (?:with|to)|against|versus)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]| - ")
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:[-/]\d\d(?:\d\d)?)?\b")
 TIME_KINDS = frozenset({"year", "date"})  # context of a figure, not an answer to a figure question
-
-# Wording that asks for a kind of figure. Checked in order: the first that matches decides.
-_KIND_PATTERNS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
-    (re.compile(r"\bhow long\b|\bfor how many (days|weeks|months|years)\b"), frozenset({"duration"})),
-    (re.compile(r"\bhow many times\b"), frozenset({"multiple"})),
-    (re.compile(r"\b(what|which) (share|proportion|percentage|per ?cent|fraction)\b|%|\bper ?cent\b"),
-     frozenset({"percent", "fraction"})),
-    (re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b"), frozenset({"count", "rate"})),
-    (re.compile(r"\bhow much\b|\bcost\b|\bprice\b|\bsalary\b|\bwages?\b|\bfee\b|[£$€]|\bpounds?\b|\beuros?\b"),
-     frozenset({"money"})),
-)  # fmt: skip
-_BY_HOW_MUCH = re.compile(r"\bby how much\b")
-# Wording that asks for one value of a change. "by how much", "up by" ask for the change itself.
-_ROLE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bby how (much|many)\b|\b(up|down|rise|rising|fall|falling|increase|cut|revised?|go|going)"
-                r" by\b|\bhow (much|many) (more|fewer|less)\b|\bfewer\b|\bdifference\b|\bincrease of\b"), "change"),
-    (re.compile(r"\bbefore\b|\bb4\b|\bprevious(ly)?\b|\bused to\b|\boriginal(ly)?\b|\bold\b|\bformer\b"
-                r"|\bearlier\b|\bwas it\b|\bfrom what\b|\bstarted at\b"), "from"),
-    (re.compile(r"\b(up|down|rise|rising|fall|falling|increase|cut|revised?|go|going|change|changing) to\b"
-                r"|\bnew\b|\bnow\b|\bafter\b|\bwill (it )?be\b|\bfrom (next|april|september|january)\b"), "to"),
-)  # fmt: skip
-
-
-def asked_kinds(question: str) -> frozenset[str]:
-    # "by how much" asks for the size of a change, whatever the measure's kind: not for money.
-    folded = _BY_HOW_MUCH.sub(" ", question.lower())
-    for pattern, kinds in _KIND_PATTERNS:
-        if pattern.search(folded):
-            return kinds
-    return frozenset()
-
-
-def asked_role(question: str) -> str | None:
-    folded = question.lower()
-    for pattern, role in _ROLE_PATTERNS:
-        if pattern.search(folded):
-            return role
-    return None
 
 
 def _sentence_scores(engine: Engine, question: str, members: Sequence[IndexedFigure]) -> dict[tuple[str, str], float]:
@@ -111,6 +90,33 @@ def distance_to_year(member: IndexedFigure, years: frozenset[str]) -> int:
     return best
 
 
+def content_weights(question: str, sentences: Sequence[str]) -> dict[str, float]:
+    """The question's words about its topic, each weighted by its rarity among ``sentences`` (the
+    candidates' sentences): the words every candidate shares ("net migration") tell them apart least.
+    The wording of kind and role is left out, and so are the years (``YEAR_WEIGHT`` weighs
+    them by distance) and the unit counted ("how many people": the kind asked says it, and a figure of
+    people seldom repeats the word); the signals of their own weigh them."""
+    unit = _COUNTED.search(question.casefold())
+    terms = (
+        text_terms(question)
+        - (text_terms(unit.group(1)) if unit else frozenset())
+        - text_terms(" ".join(asked_years(question)))
+        - answer_type_words()
+        - order_word_stems()
+        - change_stems()
+    )
+    if not terms:
+        return {}
+    counts = [text_terms(s) & terms for s in dict.fromkeys(sentences)]
+    return {t: math.log(1.0 + len(counts) / (1 + sum(t in c for c in counts))) for t in sorted(terms)}
+
+
+def _share(weights: dict[str, float], text: str) -> float:
+    """The part of the weight of ``weights``' terms found in ``text``."""
+    found = text_terms(text)
+    return sum(w for t, w in weights.items() if t in found) / sum(weights.values())
+
+
 def figure_score(
     member: IndexedFigure,
     prior: float,
@@ -119,8 +125,20 @@ def figure_score(
     role: str | None,
     asked: frozenset[str] = frozenset(),
     years: frozenset[str] = frozenset(),
+    content: dict[str, float] | None = None,
+    direction: Direction | None = None,
 ) -> float:
     score = SENTENCE_WEIGHT * sentence + PRIOR_WEIGHT * prior
+    figure = member.figure
+    if content:
+        clause = clause_of(member.sentence, figure.start, figure.end)
+        if _CONTINUES.match(clause):  # the measure is named before: "spent £2.8bn on it, up from £2.3bn"
+            clause = member.sentence[: figure.end]
+        score += CLAUSE_TERMS_WEIGHT * _share(content, clause)
+        score += SENTENCE_TERMS_WEIGHT * _share(content, member.sentence)
+    if direction is not None and figure.role == "change":
+        moves = direction_of(member.sentence, figure.start, figure.end)
+        score += DIRECTION_WEIGHT if moves == direction else DIRECTION_MISMATCH if moves is not None else 0.0
     if years:
         score += YEAR_WEIGHT * max(0.0, 1.0 - distance_to_year(member, years) / YEAR_REACH)
     if asked and asked <= text_terms(member.figure.label):
@@ -141,15 +159,20 @@ def scored_figures(engine: Engine, question: str, pool: int = POOL_GROUPS) -> li
 
 
 def _scored(engine: Engine, question: str, groups: Sequence[FigureGroup]) -> list[tuple[float, int, IndexedFigure]]:
-    kinds, role = asked_kinds(question), asked_role(question)
+    intent = read_question(question)
+    kinds, role = intent.kinds, None if intent.weak_role else intent.role
     asked, years = text_terms(question), asked_years(question)
-    sentences = _sentence_scores(engine, question, [m for g in groups for m in g.members])
+    members = [m for g in groups for m in g.members]
+    sentences = _sentence_scores(engine, question, members)
+    content = content_weights(question, [m.sentence for m in members])
+    direction = asked_direction(question) if role == "change" else None
     scored = []
     for rank, group in enumerate(groups):
         prior = 1.0 - rank / max(1, len(groups) - 1)
         for member in group.members:
             sentence = sentences.get((member.citation.document, member.sentence), 0.0)
-            scored.append((figure_score(member, prior, sentence, kinds, role, asked, years), rank, member))
+            score = figure_score(member, prior, sentence, kinds, role, asked, years, content, direction)
+            scored.append((score, rank, member))
     scored.sort(key=lambda entry: (-entry[0], entry[1]))  # stable: the index's order breaks ties
     return scored
 

@@ -6,28 +6,18 @@ indexed sentences (``figures.index`` sums those weights). The wording also says 
 is wanted ("how much" → money, "how many" → counts, "what percentage", "how long", "when") and which
 value of a revision ("new"/"latest" → the value a change went *to*; "previous"/"old" → the one it
 came *from*); these words steer the ranking, through the factors below, instead of being matched as
-topic words. A figure's importance, for topics naming only a kind and for the overview, is decided
-here too.
+topic words (``figures.intent`` reads them, for this index and for ``figure_answers`` alike). A
+figure's importance, for topics naming only a kind and for the overview, is decided here too.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from bot.engine.figures.columns import ScoreClass
+from bot.engine.figures.intent import read_question, value_word_stems
 from bot.engine.figures.parse import Figure, Role
-from bot.engine.text.tokens import (
-    ANSWER_TYPES,
-    MONEY,
-    NUMBER,
-    PERCENT,
-    YEAR,
-    answer_type_words,
-    question_tokens,
-    tokenize,
-)
-from bot.engine.text.tokens import stem as _stem
+from bot.engine.text.tokens import ANSWER_TYPES, answer_type_words, question_tokens, tokenize
 
 # -- what a score is made of -------------------------------------------------------------------
 
@@ -58,17 +48,6 @@ MAX_LABEL_TERMS_COUNTED = 3  # ... up to a few terms: beyond that it is no clear
 
 # -- what a topic asks for --------------------------------------------------------------------------
 
-# Question wording for the kinds the shared tokenizer does not mark.
-_DURATION_WORDS = re.compile(r"\bhow long\b|\bduration\b|\bfor how many (?:days|weeks|months|years)\b")
-_MULTIPLE_WORDS = re.compile(r"\bhow many times\b|\btimes (?:more|higher|bigger|as)\b")
-# Topic words that ask for one value of a revision, or for the change itself.
-_ROLE_QUESTION_WORDS: dict[str, Role] = {
-    "new": "to", "latest": "to", "current": "to", "now": "to", "revised": "to", "updated": "to",
-    "previous": "from", "old": "from", "former": "from", "earlier": "from", "before": "from",
-    "increase": "change", "rise": "change", "change": "change", "fall": "change", "drop": "change",
-    "cut": "change", "reduction": "change", "difference": "change",
-}  # fmt: skip
-
 
 @dataclass(slots=True)
 class Intent:
@@ -96,29 +75,13 @@ def nearby_terms(sentence: str, figure: Figure) -> dict[str, int]:
 
 
 def parse_topic(topic: str) -> Intent:
-    """What a topic asks for; its wording for kinds and roles steers the ranking and is not matched."""
-    intent = Intent()
-    tokens = question_tokens(topic)
-    folded = topic.casefold()
-    type_kinds = {MONEY: {"money"}, PERCENT: {"percent", "fraction"}, NUMBER: {"count", "rate"},
-                  YEAR: {"year", "date"}}  # fmt: skip
-    for token in tokens:
-        intent.kinds |= type_kinds.get(token, set())
-    if _DURATION_WORDS.search(folded):
-        intent.kinds.add("duration")
-        intent.kinds -= {"count", "rate"}
-    if _MULTIPLE_WORDS.search(folded):
-        intent.kinds.add("multiple")
-    role_stems = {_stem(word): role for word, role in _ROLE_QUESTION_WORDS.items()}
-    kind_words = answer_type_words()
-    for token in tokens:
-        if token in ANSWER_TYPES or token in kind_words:
-            continue
-        if token in role_stems and intent.role is None:
-            intent.role = role_stems[token]
-            if intent.role != "change":
-                continue  # "new", "latest" say which value, not what about
-        intent.terms.append(token)
+    """What a topic asks for (``intent.read_question``); its wording for kinds and for which value of a
+    change steers the ranking and is not matched as topic words."""
+    asked = read_question(topic)
+    intent = Intent(kinds=set(asked.kinds), role=asked.role)
+    skipped = answer_type_words() | value_word_stems()
+    # Words of a change ("rise", "cut") stay topic words: "fees rose" is about the fees' rise.
+    intent.terms = [t for t in question_tokens(topic) if t not in ANSWER_TYPES and t not in skipped]
     return intent
 
 

@@ -31,7 +31,16 @@ from bot.engine.models import Citation, Document
 KIND = "figures"
 # The figures room's modules that decide what an index holds and how it is stored, besides those of
 # extraction (hashed by ``code_version``); this one is among them for what it registers.
-INDEX_MODULES = ("index.py", "columns.py", "grouping.py", "scoring.py", "completion.py", "store.py")
+INDEX_MODULES = (
+    "index.py",
+    "columns.py",
+    "grouping.py",
+    "scoring.py",
+    "intent.py",
+    "clauses.py",
+    "completion.py",
+    "store.py",
+)
 
 _EMPTY = FigureIndex()  # what each attribute of an index holds, by type
 for _record in (Figure, Citation, Shape, ScoreClass, Postings):
