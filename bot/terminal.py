@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.engine.claims import ClaimCheck
+from bot.engine.claims import ClaimCheck, documented_text
 from bot.engine.figures.index import FigureGroup
 from bot.engine.figures.parse import ROLE_WORDING
 from bot.engine.models import Answer, AnswerSentence, Citation, Document, SkippedFile
@@ -89,8 +89,11 @@ def format_claim(check: ClaimCheck) -> str:
         lines.append("Figures:")
         for comparison in check.comparisons:
             lines.append(_wrap(comparison.summary, "  * "))
-            for member in comparison.corpus:
-                lines.append(_wrap(f"“{member.sentence}” — {format_citation(member.citation)}", "      "))
+            # Every documented value of the measure with its role, each in its sentence; for a figure the
+            # documents lack, the related figures of other measures, so their sentences can be read too.
+            for member in comparison.documented or comparison.related:
+                value = documented_text(member)
+                lines.append(_wrap(f"{value}: “{member.sentence}” — {format_citation(member.citation)}", "      "))
         lines.append("")
     lines.append("What the documents say:" if check.answer.answered else "")
     lines.append(format_answer(check.answer))

@@ -7,8 +7,9 @@ neutralise, escape); this module only arranges figures and claim checks with the
   sentence says which value of a change it is, a citation marker [n] and its sentence, quoted verbatim;
 - figures that measure the same thing come as one group (one field), so a revision or a disagreement
   between documents is read side by side;
-- a claim check first compares the claim's figures with the documents' (by value only: "matches",
-  "close to", "differs from", "no figure for this in the documents"), then quotes the best-matching
+- a claim check first compares the claim's figures with the documents' ("matches", "close to",
+  "differs from", with every documented value of the measure and its role side by side; or "no figure
+  for this in the documents", other measures only as related), then quotes the best-matching
   sentences exactly as ``/ask`` does, or declines as ``/ask`` does, with the closest passages marked.
 
 Citation numbers are shared by everything in one reply, so [2] in a comparison and [2] in a quote are
@@ -64,7 +65,6 @@ FIGURE_CHARS = 80  # a figure as written ("more than £38,000 a year"); real one
 LABEL_CHARS = MAX_LABEL_CHARS  # a label is shown whole
 FIGURE_SENTENCE_CHARS = 300  # a figure's sentence: longer ones are shown as a window around the figure
 OVERVIEW_DOCUMENTS = 10  # documents in the overview; the rest are counted, not shown
-OTHER_VALUES = 2  # further documented values shown after a comparison's best one
 
 _VERDICT_WORDS = {"match": "**matches**", "near": "is **close to**", "differs": "**differs from**"}
 FIGURES_INTRO = (
@@ -307,21 +307,31 @@ def render_check(check: ClaimCheck, corpus: CorpusInfo | None = None) -> list[Re
 
 def comparison_line(comparison: FigureComparison, citations: Citations) -> str:
     """ "The message says **a million**; the documents say **745,000** (net migration) [1]: the message
-    **differs from** the documents." — the verdict compares values, nothing more."""
+    **differs from** the documents." — then, when the documents give the measure more than one value,
+    every value with its role side by side (a revision shows both); a figure the documents lack gets
+    the nearest figures of other measures, marked as not compared."""
     claimed = said(comparison.claimed)
     if not comparison.corpus:
-        return f"The message says {claimed}; there is **no figure for this in the documents**."
-    best, *others = comparison.corpus
+        line = f"The message says {claimed}; there is **no figure for this in the documents**."
+        if comparison.related:
+            also = " · ".join(
+                f"{said(m.figure)} ({label_text(m.figure.label)}) [{citations.number(m.citation)}]"
+                for m in comparison.related
+            )
+            line += f" Related figures of other measures, not compared: {also}."
+        return line
+    best = comparison.corpus[0]
     line = (
         f"The message says {claimed}; the documents say {said(best.figure)} ({label_text(best.figure.label)}) "
         f"[{citations.number(best.citation)}]: the message {_VERDICT_WORDS[comparison.verdict]} the documents."
     )
-    # Other figures of the same kind and wording, each with its own label: the reader judges whether
-    # they measure the same thing (a revision, another year); we do not.
-    related = [m for m in others if m.figure.value != best.figure.value][:OTHER_VALUES]
-    if related:
-        also = " · ".join(value_text(m, citations.number(m.citation), best.figure.label) for m in related)
-        line += f" Related figures in the documents: {also}."
+    # A match lists the measure's other values; any other verdict every value, the compared one first.
+    matched = comparison.verdict == "match"
+    values = comparison.documented[1:] if matched else comparison.documented
+    if values and len(comparison.documented) > 1:
+        shown = " · ".join(value_text(m, citations.number(m.citation), best.figure.label) for m in values)
+        intro = "Other values of this measure" if matched else "Every value the documents give for it"
+        line += f" {intro}: {shown}."
     return line
 
 
