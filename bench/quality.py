@@ -45,7 +45,7 @@ TARGETS = {"hit_at_1": 0.90, "hit_at_3": 0.97, "abstention": 0.80, "false_absten
 # ranking, abstention and false declines at the measured level less a small margin, so a regression
 # fails the build. They are below the targets: see the README's quality section for the numbers.
 CI_FLOORS = {
-    ("seed-dev", "reader"): {"hit_at_1": 0.55, "hit_at_3": 0.82, "abstention": 0.25, "false_abstention_max": 0.05},
+    ("seed-dev", "reader"): {"hit_at_1": 0.57, "hit_at_3": 0.82, "abstention": 0.35, "false_abstention_max": 0.05},
     ("corpus-b", "reader"): {"hit_at_1": 0.70, "hit_at_3": 0.85, "abstention": 0.55, "false_abstention_max": 0.05},
     # SEMANTIC=false: word overlap alone, the fallback when no model can be loaded.
     ("seed-dev", "lexical"): {"hit_at_1": 0.44, "hit_at_3": 0.74, "abstention": 0.35, "false_abstention_max": 0.07},

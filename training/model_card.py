@@ -64,12 +64,17 @@ section (`python -m bench.quality`).
 """
 
 
+def _maybe(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
 def write_card(out: Path, report: dict[str, object]) -> None:
     questions = data.all_questions()
     docs = data.documents()
     areas = Counter(p.name.split("-", 1)[0] for p in docs)
     history = "\n".join(
-        f"| {h['epoch']} | {h['ranked_first']:.3f} | {h['ranked_top3']:.3f} | {h['recall']:.3f} |"
+        # Epochs validated before "ranked_top3" was recorded show a dash there.
+        f"| {h['epoch']} | {h['ranked_first']:.3f} | {_maybe(h.get('ranked_top3'))} | {h['recall']:.3f} |"
         for h in report["history"]  # type: ignore[attr-defined]
     )
     settings = report["settings"]
