@@ -33,7 +33,7 @@ from itertools import pairwise
 from typing import Literal
 
 from bot.engine.engine import Engine
-from bot.engine.figure_answers import distance_to_year, scored_figures
+from bot.engine.figure_answers import asked_years, distance_to_year, scored_figures
 from bot.engine.figures.grouping import distinctive, family
 from bot.engine.figures.index import IndexedFigure, figure_to_json
 from bot.engine.figures.lexicon import (
@@ -348,8 +348,6 @@ _NAME_PREPOSITIONS = frozenset({"in", "across", "throughout", "for", "outside"})
 
 # ----------------------------------------------------------------------------------------- periods
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d(?:[-/]\d\d(?:\d\d)?)?\b")
-
 
 def _start_years(texts: Iterable[str]) -> set[str]:
     """The four-digit years named: "2024-25" names 2024."""
@@ -369,7 +367,7 @@ def stated_for_year(member: IndexedFigure, years: frozenset[str]) -> bool:
     if not years:
         return True
     claimed = _start_years(years)
-    others = frozenset(y for y in _YEAR.findall(member.sentence) if not _start_years([y]) <= claimed)
+    others = frozenset(y for y in asked_years(member.sentence) if not _start_years([y]) <= claimed)
     return not others or distance_to_year(member, years) <= distance_to_year(member, others)
 
 
