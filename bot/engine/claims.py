@@ -33,7 +33,7 @@ from itertools import pairwise
 from typing import Literal
 
 from bot.engine.engine import Engine
-from bot.engine.figure_answers import asked_years, distance_to_year, scored_figures
+from bot.engine.figure_answers import PUNCTUATION_BREAK, asked_years, distance_to_year, scored_figures
 from bot.engine.figures.grouping import distinctive, family
 from bot.engine.figures.index import IndexedFigure, figure_to_json
 from bot.engine.figures.lexicon import (
@@ -300,8 +300,8 @@ def _is_subject_word(word: str) -> bool:
     )
 
 
-def _stems(word: str) -> frozenset[str]:
-    return frozenset(tokenize(word))
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
 
 
 def _raw_words(text: str) -> list[str]:
@@ -443,10 +443,6 @@ def _number_forms(word: str) -> tuple[str, ...]:
     return (word, f"{word}s", f"{word}es")
 
 
-def _stems_of(text: str) -> frozenset[str]:
-    return frozenset(tokenize(text))
-
-
 # Units a rate is counted per, written two ways ("per MWh", "per megawatt hour").
 _PER_SPELLINGS = {"megawatt hour": "mwh", "kilowatt hour": "kwh", "gigawatt hour": "gwh", "annum": "year", "l": "litre"}
 
@@ -458,13 +454,12 @@ _PROPOSAL = re.compile(
     r"advocat(e|es|ed|ing)|campaign(s|ed|ing)? for|(deal|agreement) to|lobb(y|ies|ied|ying) for|"
     r"want(s|ed)?|would like)\b"
 )
-_CLAUSE = re.compile(r"[,;:()\u2013\u2014]| - ")
 
 
 def proposed(sentence: str, start: int) -> bool:
     """Whether the clause a figure stands in proposes or demands it."""
     before = sentence[:start]
-    breaks = list(_CLAUSE.finditer(before))
+    breaks = list(PUNCTUATION_BREAK.finditer(before))
     return bool(_PROPOSAL.search(before[breaks[-1].end() if breaks else 0 :].lower()))
 
 
@@ -567,7 +562,7 @@ def compare_figure(
         kept.append((score, member))
     # The claim's value stands in the documents for another thing ("probation officers" for the claim's
     # "prison officers"): only a figure that names the claim's own thing can measure it.
-    scored = [(s, m) for s, m in kept if moved <= _stems_of(f"{m.figure.label} {m.sentence} {m.citation.title}")]
+    scored = [(s, m) for s, m in kept if moved <= _stems(f"{m.figure.label} {m.sentence} {m.citation.title}")]
     if not scored:
         return FigureComparison(claimed=claimed, verdict="not_found", related=tuple(related[:MAX_RELATED]))
     if years:  # a figure stated beside the claim's year is the one for that year

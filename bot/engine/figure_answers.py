@@ -57,7 +57,8 @@ YEAR_REACH = 80  # characters from a year mention beyond which a figure is not "
 _COUNTED = re.compile(r"\bhow many (?:more |fewer |extra |additional |new )?(\w+)")
 # A clause that compares with another value continues the measure of the clause before it.
 _CONTINUES = re.compile(r"\W*(?:(?:up|down|rising|falling) from|compared (?:with|to)|against|versus)\b", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]| - ")
+# Punctuation that ends a clause (claims use it too); ``figures.clauses`` also reads conjunctions.
+PUNCTUATION_BREAK = re.compile(r"[,;:()\u2013\u2014]| - ")
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:[-/]\d\d(?:\d\d)?)?\b")
 TIME_KINDS = frozenset({"year", "date"})  # context of a figure, not an answer to a figure question
 
@@ -86,7 +87,7 @@ def distance_to_year(member: IndexedFigure, years: frozenset[str]) -> int:
         for found in re.finditer(re.escape(year), sentence):
             a, b = (figure.end, found.start()) if figure.end <= found.start() else (found.end(), figure.start)
             between = sentence[a:b] if a <= b else ""
-            best = min(best, len(between) + (YEAR_REACH if _CLAUSE_BREAK.search(between) else 0))
+            best = min(best, len(between) + (YEAR_REACH if PUNCTUATION_BREAK.search(between) else 0))
     return best
 
 
