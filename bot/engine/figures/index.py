@@ -260,10 +260,7 @@ class FigureIndex:
         self._label_text = list(built.labels)
         label_terms = built.label_terms
         value_keys = self._value_keys()  # borrowing a label changes no key
-        self._label_ids = dict(built.labels)
-        self._interned = {shape: n for n, shape in enumerate(self._shapes)}
-        self._borrow_labels(value_keys, label_terms)
-        del self._label_ids, self._interned  # only for borrowing: the index does not keep them
+        self._borrow_labels(value_keys, label_terms, dict(built.labels))
         self._shape_arguments = [shape.arguments() for shape in self._shapes]
         classes: dict[ScoreClass, int] = {}
         self._shape_class = np.asarray(
@@ -292,7 +289,12 @@ class FigureIndex:
                 keys[i] = (documents[i], families[shape], values[i] if odd is None else odd.value)
         return keys
 
-    def _borrow_labels(self, keys: list[tuple[int, str, float] | None], label_terms: list[frozenset[str]]) -> None:
+    def _borrow_labels(
+        self,
+        keys: list[tuple[int, str, float] | None],
+        label_terms: list[frozenset[str]],
+        label_ids: dict[str, int],
+    ) -> None:
         """A figure with only a weak label ("that figure of £15million") takes the label of the same
         value stated elsewhere in its document with a recognised label.
 
@@ -312,41 +314,42 @@ class FigureIndex:
                 strong.setdefault(key, i)
         borrowed: dict[tuple[int, int, str], int] = {}  # (sentence, weak label, family) -> the label it became
         families = [family_of(s.kind, s.unit, s.role) for s in self._shapes]
+        interned = {shape: n for n, shape in enumerate(self._shapes)}
         for i, key in enumerate(keys):
             source = None if key is None or not weak[shapes[i]] else strong.get(key)
             if source is not None:
                 own = int(self._entry_label[i])
-                label = self._qualified(own, int(self._entry_label[source]), label_terms)
+                label = self._qualified(own, int(self._entry_label[source]), label_terms, label_ids)
                 if label != int(self._entry_label[source]):  # a period container: its sentence shares it
                     borrowed.setdefault((int(self._entry_sentence[i]), own, families[shapes[i]]), label)
-                self._strengthen(i, label)
+                self._strengthen(i, label, interned)
         for i in range(len(self)):
             place = (int(self._entry_sentence[i]), int(self._entry_label[i]), families[shapes[i]])
             if weak[shapes[i]] and place in borrowed:
-                self._strengthen(i, borrowed[place])
+                self._strengthen(i, borrowed[place], interned)
 
-    def _qualified(self, own: int, measure: int, label_terms: list[frozenset[str]]) -> int:
+    def _qualified(self, own: int, measure: int, label_terms: list[frozenset[str]], label_ids: dict[str, int]) -> int:
         """The measure ``measure`` qualified by the period of the container label ``own``, if it is one."""
         words = self._label_text[own].split()
         if len(words) < 3 or words[0].casefold() not in CONTAINERS or words[1].casefold() not in {"of", "for"}:
             return measure
         text = " ".join([self._label_text[measure], "for", *words[2:]])[:MAX_LABEL_CHARS]
-        if text not in self._label_ids:
-            self._label_ids[text] = len(self._label_text)
+        if text not in label_ids:
+            label_ids[text] = len(self._label_text)
             self._label_text.append(text)
             label_terms.append(text_terms(text))
-        return self._label_ids[text]
+        return label_ids[text]
 
-    def _strengthen(self, i: int, label: int) -> None:
+    def _strengthen(self, i: int, label: int, interned: dict[Shape, int]) -> None:
         """Figure ``i`` takes ``label`` as a recognised one."""
         self._entry_label[i] = label
         # The same shape, strong now, with the two fields set as ``model_copy(update=...)`` sets them.
         s = self._shapes[int(self._entry_shape[i])]
         variant = s._replace(weak_label=False, fields_set=s.fields_set | {"label", "weak_label"})
-        if variant not in self._interned:
-            self._interned[variant] = len(self._shapes)
+        if variant not in interned:
+            interned[variant] = len(self._shapes)
             self._shapes.append(variant)
-        self._entry_shape[i] = self._interned[variant]
+        self._entry_shape[i] = interned[variant]
 
     def _grouping_input(
         self,
