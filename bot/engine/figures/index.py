@@ -51,7 +51,7 @@ from bot.engine.figures.columns import (
 )
 from bot.engine.figures.completion import LabelCompleter
 from bot.engine.figures.grouping import cluster, distinctive, family, family_of
-from bot.engine.figures.lexicon import CONTAINERS, PERIOD_WORDS
+from bot.engine.figures.lexicon import PERIOD_WORDS, opens_container
 from bot.engine.figures.parse import MAX_LABEL_CHARS, Figure, extract_figures
 from bot.engine.figures.scoring import (
     LABEL_WEIGHT,
@@ -331,7 +331,7 @@ class FigureIndex:
     def _qualified(self, own: int, measure: int, label_terms: list[frozenset[str]], label_ids: dict[str, int]) -> int:
         """The measure ``measure`` qualified by the period of the container label ``own``, if it is one."""
         words = self._label_text[own].split()
-        if len(words) < 3 or words[0].casefold() not in CONTAINERS or words[1].casefold() not in {"of", "for"}:
+        if not opens_container([w.casefold() for w in words[:3]]):
             return measure
         text = " ".join([self._label_text[measure], "for", *words[2:]])[:MAX_LABEL_CHARS]
         if text not in label_ids:

@@ -45,7 +45,6 @@ from bot.engine.figures.lexicon import (
     CHANGE_WORDS,
     CLAUSE_WORDS,
     COMPARATIVES,
-    CONTAINERS,
     DETERMINERS,
     ED_NOUNS,
     GENERIC_WORDS,
@@ -67,6 +66,7 @@ from bot.engine.figures.lexicon import (
     VALUE_VERBS,
     VERB_GROUP_WORDS,
     VERBS,
+    opens_container,
 )
 from bot.engine.figures.scanner import RawFigure, Tok
 
@@ -414,7 +414,7 @@ class _Labeller:
                 a += 1
             while b > a and self._edge_stop(b - 1, leading=False):
                 b -= 1
-            if b - a >= 3 and self.low(a) in CONTAINERS and self.low(a + 1) in {"of", "for"}:
+            if opens_container([self.low(k) for k in range(a, min(b, a + 3))]):
                 if self.only_period(a + 2, b):
                     break  # "figure for the year to December": the period is not what it counts
                 a += 2  # "number of small boat migrants", "figure for the year"
@@ -576,7 +576,7 @@ class _Labeller:
     def period_container(self, span: tuple[int, int]) -> bool:
         """ "figure for the year to December": a container word whose complement is only a period."""
         a, b = span
-        if b - a < 3 or self.low(a) not in CONTAINERS or self.low(a + 1) not in {"of", "for"}:
+        if not opens_container([self.low(k) for k in range(a, min(b, a + 3))]):
             return False
         return self.only_period(a + 2, b)
 

@@ -10,6 +10,8 @@ sentences or topics is involved: a word is here for the part it plays in any sen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 CURRENCY_SIGNS = {"£": "GBP", "$": "USD", "€": "EUR"}
 CURRENCY_CODES = {"GBP": "GBP", "USD": "USD", "EUR": "EUR"}
 DOLLAR_PREFIXES = {"US": "USD", "A": "AUD", "AU": "AUD", "C": "CAD", "NZ": "NZD", "HK": "HKD", "S": "SGD"}
@@ -196,6 +198,15 @@ GENERIC_WORDS = CHANGE_NOUNS | {
 }  # fmt: skip
 # "the number of X" → X.
 CONTAINERS = {"number", "numbers", "figure", "figures", "total", "amount", "level", "tally", "count"}
+CONTAINER_LINKS = {"of", "for"}
+
+
+def opens_container(words: Sequence[str]) -> bool:
+    """``words`` (lower case) start with a container and its link, with a complement after them:
+    "number of small boat migrants", "figure for the year to December"."""
+    return len(words) >= 3 and words[0] in CONTAINERS and words[1] in CONTAINER_LINKS
+
+
 # Words that say when, not what: "figure for the year to December" names a period, not a measure.
 PERIOD_WORDS = (
     set(MONTHS) | set(MONTH_ABBREVIATIONS)
