@@ -1,0 +1,63 @@
+"""The period a figure is stated for: a claim about one year is compared with its sentence's figure for that
+year, and a value superseded in its own sentence ("from £3,000 to £6,000") only with a claim about the past."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from bot.engine.figure_answers import asked_years, distance_to_year
+from bot.engine.figures.index import IndexedFigure
+
+
+def _start_years(texts: Iterable[str]) -> set[str]:
+    """The four-digit years named: "2024-25" names 2024."""
+    return {year for text in texts for year in re.findall(r"\b(?:19|20)\d\d", text)}
+
+
+def same_period(member: IndexedFigure, years: frozenset[str]) -> bool:
+    """A claim about one year is not about a figure its sentence states for other years only."""
+    claimed, stated = _start_years(years), _start_years([member.sentence])
+    return not (claimed and stated and not claimed & stated)
+
+
+def stated_for_year(member: IndexedFigure, years: frozenset[str]) -> bool:
+    """Whether a figure is the one its sentence gives for the claim's year: no other year of the
+    sentence stands nearer to it ("£2.8bn in 2024-25, up from £2.3bn in 2023-24"). A sentence naming
+    no other year leaves the figure's period open."""
+    if not years:
+        return True
+    claimed = _start_years(years)
+    others = frozenset(y for y in asked_years(member.sentence) if not _start_years([y]) <= claimed)
+    return not others or distance_to_year(member, years) <= distance_to_year(member, others)
+
+
+def dated_by(member: IndexedFigure, years: frozenset[str]) -> bool:
+    """Whether the claim names the year its sentence gives the figure for ("£2.3bn in 2023-24")."""
+    named = _start_years(years) & _start_years([member.sentence])
+    return bool(named) and stated_for_year(member, years)
+
+
+# A claim about the past may name an earlier value; otherwise a value superseded in its own sentence
+# ("doubled from £3,000 to £6,000") is not what the measure is now.
+EARLIER = re.compile(
+    r"\b(before|previous(ly)?|original(ly)?|earlier|used to|former(ly)?|initial(ly)?|at first|"
+    r"first (estimated?|set|announced)|last year|until|had been|up from|down from)\b"
+)
+
+
+def superseded_by(member: IndexedFigure, measure: Sequence[IndexedFigure]) -> IndexedFigure | None:
+    """The newer value of the same sentence that an earlier value ("from") gave way to, if any."""
+    if member.figure.role != "from":
+        return None
+    return next(
+        (
+            m
+            for m in measure
+            if m.sentence == member.sentence
+            and m.citation.document == member.citation.document
+            and m.figure.role in {None, "to"}
+            and m.figure.value != member.figure.value
+        ),
+        None,
+    )

@@ -1,0 +1,58 @@
+"""Comparing two numbers: the verdict on a claimed value against a documented one, at the precision both are
+written to. Pure arithmetic: what the numbers measure is decided elsewhere (``claims.check``)."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Literal
+
+from bot.engine.figures.parse import Figure
+
+Verdict = Literal["match", "near", "differs", "not_found"]
+
+# Relative differences: within 1% (and equal at the precision both are written to) is the same figure
+# written differently ("29,000" / "29,090", "£38.7k" / "£38,700"); within 10% is close (a rounded or
+# earlier estimate); beyond that the numbers differ.
+MATCH_TOLERANCE = 0.01
+NEAR_TOLERANCE = 0.10
+
+_NUMERAL = re.compile(r"\d[\d,]*(?:\.(\d+))?")
+
+
+def precision(figure: Figure) -> float | None:
+    """The step a figure is written to: 100 for "169,500", £100m for "£2.4bn", 0.1 for "9.1%";
+    None when it is written in words ("a million")."""
+    found = _NUMERAL.search(figure.text)
+    if found is None:
+        return None
+    digits = found.group(0).replace(",", "")
+    written = float(digits)
+    if written == 0:
+        return None
+    scale = figure.value / written  # "bn", "k", pence...: what one written unit is worth
+    if found.group(1):
+        return abs(scale) * 10.0 ** -len(found.group(1))
+    whole = digits.split(".")[0]
+    return abs(scale) * 10.0 ** (len(whole) - len(whole.rstrip("0")))
+
+
+def _rounded(value: float, step: float) -> int:
+    return math.floor(value / step + 0.5)
+
+
+def verdict_for(claimed: float, documented: float, step: float | None = None) -> Verdict:
+    """Compare two values; ``step`` is the coarser precision they are written to, if known: "169,500"
+    and "169,050" are within 1% but not the same number written two ways."""
+    scale = max(abs(claimed), abs(documented)) or 1.0
+    difference = abs(claimed - documented) / scale
+    if difference <= MATCH_TOLERANCE and (step is None or _rounded(claimed, step) == _rounded(documented, step)):
+        return "match"
+    if difference <= NEAR_TOLERANCE:
+        return "near"
+    return "differs"
+
+
+def compare_values(claimed: Figure, documented: Figure) -> Verdict:
+    steps = [s for s in (precision(claimed), precision(documented)) if s is not None]
+    return verdict_for(claimed.value, documented.value, max(steps) if steps else None)

@@ -1,0 +1,210 @@
+"""Reading the words of a claim and of a corpus sentence: stems, names and their initials, the words
+that are a figure's own, what a claim's figure measures, another subject named in the claim's place, and
+wording that makes a figure what someone calls for."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from itertools import pairwise
+
+from bot.engine.figure_answers import PUNCTUATION_BREAK
+from bot.engine.figures.lexicon import (
+    AUXILIARIES,
+    COMPARATIVES,
+    ED_NOUNS,
+    GENERIC_WORDS,
+    ING_NOUNS,
+    STOP,
+    VALUE_VERBS,
+    VERBS,
+)
+from bot.engine.figures.parse import Figure, extract_figures
+from bot.engine.text.stopwords import STOPWORDS
+from bot.engine.text.tokens import ANSWER_TYPES, tokenize
+
+# Kinds of figure that are context (when, not how much): neither a claim's figure nor a list item.
+CONTEXT_KINDS = {"year", "date"}
+
+
+def words(text: str) -> set[str]:
+    return {t for t in tokenize(text) if t not in ANSWER_TYPES and not t[0].isdigit()}
+
+
+# Words that say a quantity is stated, not which quantity ("hit", "cost", "is"): sharing one of
+# them does not make two figures measure the same thing.
+_NOT_MEASURE = frozenset(words(" ".join(VALUE_VERBS | AUXILIARIES)))
+
+
+# Words around a figure, in characters each side, that may say what it measures.
+NEAR_CHARS = 150
+_LIST_BREAK = re.compile(r"[,;:]")
+
+
+@lru_cache(maxsize=4096)
+def _figure_spans(sentence: str) -> tuple[tuple[int, int], ...]:
+    """Where the sentence's figures stand (years and dates left out: they are context, not items)."""
+    return tuple((f.start, f.end) for f in extract_figures(sentence) if f.kind not in CONTEXT_KINDS)
+
+
+def own_text(sentence: str, start: int, end: int) -> str:
+    """The words around a figure that are its own: up to ``NEAR_CHARS`` each side, stopping at a list
+    separator that has another figure beyond it ("physics £30,000; maths £28,000": maths is £28,000's)."""
+    left, right = max(0, start - NEAR_CHARS), min(len(sentence), end + NEAR_CHARS)
+    for other_start, other_end in _figure_spans(sentence):
+        if other_end <= start:
+            breaks = list(_LIST_BREAK.finditer(sentence, other_end, start))
+            if breaks:
+                left = max(left, breaks[-1].end())
+        elif other_start >= end:
+            found = _LIST_BREAK.search(sentence, end, other_start)
+            if found:
+                right = min(right, found.start())
+    return sentence[left:start] + " " + sentence[end:right]
+
+
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday".split()
+)
+_CAPITALISED = re.compile(r"\b([A-Z][a-z]+|[A-Z]{2,}[a-z]?)\b")
+_RAW_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+
+
+def context_words(claim: str) -> frozenset[str]:
+    """Names in the claim (places, bodies, schemes: capitalised words), which the document of a corpus
+    figure must name too for it to measure the same thing: "Scotland's prison population" is not
+    measured by a document about England alone."""
+    names = {m.group(1).lower() for m in _CAPITALISED.finditer(claim)}
+    return frozenset(w for w in names if w not in _MONTHS and w not in STOPWORDS)
+
+
+# A run of capitalised words, small words allowed inside ("Department for Education").
+_NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and|the)\s+)?[A-Z][a-z]+)+")
+
+
+def acronyms(text: str) -> frozenset[str]:
+    """The initials of the names in a text, as a claim may abbreviate them: "lga" for "Local
+    Government Association", "gb" for "Great British" (every run of two or more capitalised words)."""
+    out = set()
+    for run in _NAME_RUN.finditer(text):
+        initials = [w[0].lower() for w in run.group(0).split() if w[:1].isupper()]
+        for i in range(len(initials)):
+            for j in range(i + 2, len(initials) + 1):
+                out.add("".join(initials[i:j]))
+    return frozenset(out)
+
+
+def plain_words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def is_subject_word(word: str) -> bool:
+    """A word that can say which thing is measured ("prison", "solar"), not how it is said: no verb
+    (the lexicon's, or a participle in -ed), function word, generic quantity word or comparative."""
+    folded = word.lower()
+    return not (
+        any(c.isdigit() for c in folded)
+        or (folded.endswith("ed") and folded not in ED_NOUNS)
+        or (folded.endswith("ing") and folded not in ING_NOUNS)
+        or folded in STOP
+        or folded in STOPWORDS
+        or folded in VERBS
+        or folded in GENERIC_WORDS
+        or folded in COMPARATIVES
+    )
+
+
+def stems(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
+def raw_words(text: str) -> list[str]:
+    return _RAW_WORD.findall(text)
+
+
+def contradicted(claim_topic: str, sentence: str) -> frozenset[str]:
+    """The claim's words the sentence contradicts by naming another thing in their place: the claim's
+    "prison officers" against the sentence's "probation officers", "solar projects" against "wind
+    projects", "in Wales" against "in England". Only a word the sentence lacks can be contradicted, and
+    only by a word of the same place in the phrase (before the same noun; a name after the same
+    preposition); names before a noun ("GB Energy") are left to the names rule, as they are often
+    spelt out or abbreviated ("Great British Energy"). Returned as stems, the phrase's noun included
+    ("prison", "offic")."""
+    claim_words = raw_words(claim_topic)
+    claim_stems = {s for w in claim_words for s in stems(w)}
+    sentence_words = raw_words(sentence)
+    sentence_stems = [stems(w) for w in sentence_words]
+    present = {s for word_stems in sentence_stems for s in word_stems}
+    for n, (before, after) in enumerate(pairwise(claim_words)):
+        if before.isupper() or (n > 0 and before[:1].isupper()):
+            continue
+        missing = stems(before)
+        if not missing or missing <= present or not (is_subject_word(before) and is_subject_word(after)):
+            continue
+        head = stems(after)  # "prison officers": is "officers" preceded by another subject word?
+        for i, word_stems in enumerate(sentence_stems[1:], start=1):
+            other = sentence_words[i - 1]
+            if word_stems == head and is_subject_word(other) and not stems(other) <= claim_stems:
+                return missing | head
+    for preposition, name in pairwise(claim_words):
+        if not (name[:1].isupper() and preposition.lower() in _NAME_PREPOSITIONS) or stems(name) <= present:
+            continue
+        for i, word in enumerate(sentence_words[:-1]):  # "in Wales" against "in England"
+            other = sentence_words[i + 1]
+            if word.lower() == preposition.lower() and other[:1].isupper() and other.lower() not in _MONTHS:
+                return stems(name)
+    return frozenset()
+
+
+# Prepositions before a place or body ("in Wales", "across Scotland").
+_NAME_PREPOSITIONS = frozenset({"in", "across", "throughout", "for", "outside"})
+
+
+def subject_words(claimed: Figure, topic: str, context: frozenset[str]) -> list[str]:
+    """The words of what the claim's figure measures, as written: its label's subject words ("prison
+    officers"), else the claim's; names (places, bodies) are context, not the measure."""
+    topic_stems = words(topic)
+
+    def subject(word: str) -> bool:
+        word_stems = stems(word)
+        return (
+            bool(word_stems) and is_subject_word(word) and word.lower() not in context and not word_stems & _NOT_MEASURE
+        )
+
+    own = [w for w in raw_words(claimed.label) if subject(w) and stems(w) <= topic_stems]
+    return own or [w for w in raw_words(topic) if subject(w)]
+
+
+def uses(document_words: frozenset[str], word: str) -> bool:
+    """Whether a document uses a word, in the singular or plural ("kids", "kid"; "fixed-bottom")."""
+    parts = re.findall(r"[a-z0-9]+", word.lower())
+    return bool(parts) and all(any(form in document_words for form in _number_forms(p)) for p in parts)
+
+
+def _number_forms(word: str) -> tuple[str, ...]:
+    """A noun's singular and plural spellings ("bursary", "bursaries"): not stems, which would take
+    "roughly" for "rough"."""
+    if word.endswith("ies"):
+        return (word, f"{word[:-3]}y")
+    if word.endswith("y"):
+        return (word, f"{word[:-1]}ies")
+    if word.endswith("s"):
+        return (word, word[:-1], word[:-2] if word.endswith("es") else word)
+    return (word, f"{word}s", f"{word}es")
+
+
+# Wording that makes a figure what someone asks for, not what the measure is: "calling for a £15
+# minimum wage", "advocated a £40,000 salary threshold".
+PROPOSAL = re.compile(
+    r"\b(call(s|ed|ing)? for|urg(e|es|ed|ing)|demand(s|ed|ing)?|propos(e|es|ed|ing|al|als)|push(es|ed|ing)? for|"
+    r"advocat(e|es|ed|ing)|campaign(s|ed|ing)? for|(deal|agreement) to|lobb(y|ies|ied|ying) for|"
+    r"want(s|ed)?|would like)\b"
+)
+
+
+def proposed(sentence: str, start: int) -> bool:
+    """Whether the clause a figure stands in proposes or demands it."""
+    before = sentence[:start]
+    breaks = list(PUNCTUATION_BREAK.finditer(before))
+    return bool(PROPOSAL.search(before[breaks[-1].end() if breaks else 0 :].lower()))

@@ -1,0 +1,39 @@
+"""A claim's year picks the figure stated for it; a value superseded in its own sentence is not the current one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.engine.claims import check_claim
+from bot.engine.engine import Engine
+from tests.engine.claims.conftest import one_document_engine, only_comparison
+
+
+def test_year_in_the_claim_picks_the_figure_for_that_year(seed_engine: Engine) -> None:
+    (comparison,) = check_claim(seed_engine, "over 50,000 small boat migrants crossed in 2021").comparisons
+    assert comparison.verdict == "differs" and comparison.corpus[0].figure.text == "28,526"
+
+
+def test_a_superseded_value_differs_and_both_values_are_shown(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "Targeted retention payments, doubled from £3,000 to £6,000 a year, go to teachers in their first "
+        "five years who teach maths or physics.",
+    )
+    now = only_comparison(engine, "targeted retention payments for maths teachers are £3,000 a year")
+    assert now.verdict == "differs" and now.corpus[0].figure.value == 6000
+    assert [(m.figure.value, m.figure.role) for m in now.documented] == [(6000, "to"), (3000, "from")]
+    assert "£6,000 a year (new value" in now.summary and "£3,000 (earlier value" in now.summary
+    before = only_comparison(engine, "targeted retention payments for maths teachers were £3,000 a year before")
+    assert before.verdict == "match" and before.corpus[0].figure.value == 3000
+
+
+def test_the_figure_of_the_claims_year_is_compared(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "Councils in England spent £2.8 billion on temporary accommodation in 2024-25, up from £2.3 billion "
+        "in 2023-24.",
+    )
+    comparison = only_comparison(engine, "councils spent £2.3bn on temporary accommodation in 2024-25")
+    assert comparison.verdict == "differs" and comparison.corpus[0].figure.text == "£2.8 billion"
+    assert only_comparison(engine, "councils spent £2.3bn on temporary accommodation in 2023-24").verdict == "match"

@@ -1,0 +1,32 @@
+"""Two numbers compared: the tolerances, and agreement at the precision both are written to."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.claims import compare_values, verdict_for
+from bot.engine.figures.parse import extract_figures
+
+
+def test_verdicts() -> None:
+    assert verdict_for(29_000, 29_090) == "match"
+    assert verdict_for(700_000, 745_000) == "near"
+    assert verdict_for(1_000_000, 745_000) == "differs"
+
+
+@pytest.mark.parametrize(
+    ("claimed", "documented", "verdict"),
+    [
+        ("£38.7k", "£38,700", "match"),
+        ("38,700 pounds", "£38,700", "match"),
+        ("2.4 billion pounds", "£2.4bn", "match"),
+        ("11.8 per cent", "11.8%", "match"),
+        ("29,000", "29,090", "match"),  # a rounded figure agrees at the precision it is written to
+        ("169,500", "169,050", "near"),  # digits transposed: within 1%, but not the same number
+        ("£83.40", "£79.40", "near"),
+        ("£3,000", "£6,000", "differs"),
+    ],
+)
+def test_values_agree_at_the_precision_they_are_written_to(claimed: str, documented: str, verdict: str) -> None:
+    (a,), (b,) = extract_figures(claimed), extract_figures(documented)
+    assert compare_values(a, b) == verdict

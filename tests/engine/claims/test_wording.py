@@ -1,0 +1,56 @@
+"""What the words say a figure measures: its own words in a list, another subject or place in the claim's
+slot, a name spelt out or abbreviated, a figure someone only calls for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.engine.engine import Engine
+from tests.engine.claims.conftest import one_document_engine, only_comparison
+
+
+def test_a_list_item_is_measured_by_its_own_words(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path, "Bursaries for trainees will be: physics £30,000; maths £28,000; languages £26,000."
+    )
+    comparison = only_comparison(engine, "physics trainees get a £28,000 bursary")  # maths gets £28,000, not physics
+    assert comparison.verdict in {"near", "differs"} and comparison.corpus[0].figure.text == "£30,000"
+
+
+def test_a_value_documented_for_another_thing_is_not_the_claims_measure(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "The Probation Service will recruit 1,000 more trainee probation officers by March 2026, on top of the "
+        "1,300 recruited in 2024-25.\n\nThe prison population stood at 87,950 in September.",
+        title="Prison places",
+    )
+    comparison = only_comparison(engine, "the MoJ is hiring 1,300 new prison officers")
+    assert comparison.verdict == "not_found", comparison.summary
+
+
+def test_a_place_the_figure_is_not_stated_for(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "The average salary of a classroom teacher in England was £46,800 in 2024-25.\n\n"
+        "Teacher pay in Scotland, Wales and Northern Ireland is a devolved matter.",
+        title="Teacher pay",
+    )
+    assert only_comparison(engine, "average classroom teacher salary in Wales is £46,800").verdict == "not_found"
+    assert only_comparison(engine, "average classroom teacher salary in England is £46,800").verdict == "match"
+
+
+def test_a_figure_someone_calls_for_is_not_the_measure(seed_engine: Engine) -> None:
+    # Mrs Braverman's £40,000 was "a deal to raise the salary threshold to £40,000": not the threshold.
+    comparison = only_comparison(seed_engine, "the salary threshold will be £40,000")
+    assert comparison.verdict != "match" and "£38,700" in [m.figure.text for m in comparison.documented]
+    assert all(m.figure.value != 40_000 for m in comparison.corpus)
+
+
+def test_an_abbreviated_name_is_the_name_spelt_out(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "The Local Government Association estimates that the gap between what councils pay and what they can "
+        "recover through housing benefit reached £700 million last year.",
+        title="Housing benefit",
+    )
+    assert only_comparison(engine, "the LGA reckons the housing benefit gap hit £700m last year").verdict == "match"
