@@ -57,6 +57,11 @@ from bot.engine.figures.lexicon import (
 
 # A digit run longer than this is not a quantity (an id, a dump of digits).
 _MAX_DIGITS = 18
+# Numbers that open a numbered paragraph or list item ("2.1 The number of...", "3. Apply online").
+_SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})+")
+_LIST_NUMBER = re.compile(r"\d{1,3}")
+# Words that make a sentence-opening number a quantity even when capitalised ("2.5 GW", "1.2 Million").
+_UNIT_WORDS = frozenset({*SCALES, *SPACED_SCALES, *MEASURE_UNITS, *DURATION_UNITS, *CURRENCY_WORDS, "per", "percent"})
 
 
 # --------------------------------------------------------------------------------------- tokens
@@ -220,7 +225,7 @@ class _Scanner:
 
     def _digits(self, i: int) -> RawFigure | None:
         t = self.t[i]
-        if self._is_identifier(i):
+        if self._is_identifier(i) or self._is_numbering(i):
             return None
         date = self._day_date(i) or self._numeric_date(i)
         if date:
@@ -264,6 +269,26 @@ class _Scanner:
             )  # fmt: skip
             return not known  # "5G", "4x4"
         return False
+
+    def _is_numbering(self, i: int) -> bool:
+        """A paragraph or list number opening the sentence, not a quantity: "2.1 The number of EHC
+        plans has risen", "3. Apply online", "4) Councils must". A quantity opening a sentence is
+        followed by its unit or scale ("2.5 GW", "1.2 Million") or by a word in lower case."""
+        if i != 0:
+            return False
+        t, j = self.t[i], i + 1
+        if not _SECTION_NUMBER.fullmatch(t.text):
+            if not (_LIST_NUMBER.fullmatch(t.text) and self.lower(j) in {".", ")"} and self.attached(j)):
+                return False
+            j += 1
+        nxt = self.tok(j)
+        return (
+            nxt is not None
+            and not nxt.attached
+            and nxt.kind == "word"
+            and nxt.text[0].isupper()
+            and nxt.lower not in _UNIT_WORDS
+        )
 
     def _is_time_or_ratio(self, i: int) -> bool:
         nxt, nxt2 = self.tok(i + 1), self.tok(i + 2)

@@ -1,0 +1,32 @@
+"""Paragraph and list numbers that open a sentence are not figures; quantities that open one are."""
+
+import pytest
+
+from bot.engine.figures.parse import extract_figures
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figures"),
+    [
+        ("2.1 The number of EHC plans has risen from 240,200 to 596,300.", ["240,200", "596,300"]),
+        ("1.3 Schools are expected to meet the first £6,000 of support.", ["£6,000"]),
+        ("3. Apply online by 5 April.", ["5 April"]),
+        ("4) Councils must pay £300.", ["£300"]),
+    ],
+)
+def test_a_numbering_is_not_a_figure(sentence: str, figures: list[str]) -> None:
+    assert [f.text for f in extract_figures(sentence)] == figures
+
+
+@pytest.mark.parametrize(
+    ("sentence", "first"),
+    [
+        ("2.5 GW of capacity was added.", "2.5 GW"),
+        ("1.2 Million people applied.", "1.2 Million"),
+        ("12 MPs signed the letter.", "12"),  # no "." after it: a count of MPs
+        ("3.5 per cent is the target.", "3.5 per cent"),
+        ("The rate rose to 2.1 Then it fell.", "2.1"),  # not at the start of the sentence
+    ],
+)
+def test_a_quantity_opening_a_sentence_is_still_a_figure(sentence: str, first: str) -> None:
+    assert extract_figures(sentence)[0].text == first
