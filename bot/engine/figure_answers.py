@@ -28,7 +28,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.engine.figures.clauses import Direction, asked_direction, clause_of, direction_of
+from bot.engine.figures.clauses import PUNCTUATION_BREAK, Direction, asked_direction, clause_of, direction_of
 from bot.engine.figures.index import FigureGroup, IndexedFigure
 from bot.engine.figures.intent import change_stems, order_word_stems, read_question
 from bot.engine.figures.scoring import text_terms
@@ -57,8 +57,6 @@ YEAR_REACH = 80  # characters from a year mention beyond which a figure is not "
 _COUNTED = re.compile(r"\bhow many (?:more |fewer |extra |additional |new )?(\w+)")
 # A clause that compares with another value continues the measure of the clause before it.
 _CONTINUES = re.compile(r"\W*(?:(?:up|down|rising|falling) from|compared (?:with|to)|against|versus)\b", re.IGNORECASE)
-# Punctuation that ends a clause (claims use it too); ``figures.clauses`` also reads conjunctions.
-PUNCTUATION_BREAK = re.compile(r"[,;:()\u2013\u2014]| - ")
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:[-/]\d\d(?:\d\d)?)?\b")
 TIME_KINDS = frozenset({"year", "date"})  # context of a figure, not an answer to a figure question
 

@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from itertools import pairwise
 
-from bot.engine.figure_answers import PUNCTUATION_BREAK
+from bot.engine.figures.clauses import PUNCTUATION_BREAK
 from bot.engine.figures.lexicon import (
     AUXILIARIES,
     COMPARATIVES,

@@ -19,6 +19,9 @@ _Cue = TypeVar("_Cue", bound=str)
 # conjunction starting a new clause. "net migration hit 745,000 - the bar is expected to cut it by
 # 100,000": the forecast is 100,000's, not 745,000's.
 _CLAUSE_BREAK = re.compile(r"[;:()\u2013\u2014]|,(?!\d)| - |\b(?:but|while|whereas|although)\b")
+# Punctuation alone, every comma included: for text between two places of one sentence (a figure and a
+# year, a claim's subject and its figure), where any break means they are not said together.
+PUNCTUATION_BREAK = re.compile(r"[,;:()\u2013\u2014]| - ")
 
 # A cue after the figure is further from it than one before: "cut it by 100,000" says the verb first.
 AFTER_PENALTY = 10
