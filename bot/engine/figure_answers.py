@@ -46,6 +46,7 @@ KIND_WEIGHT = 0.5  # the figure is of the kind asked for ("how many" and a count
 KIND_MISMATCH = -0.5  # the question asks for a kind and the figure is of another
 ROLE_WEIGHT = 0.6  # the figure's role in a change is the one asked for ("before" and the old value)
 ROLE_MISMATCH = -0.3  # the question asks for a role and the figure has another one
+SUPERSEDED_UNASKED = -0.2  # no role nor year asked, and the figure is a value replaced in its sentence
 PRIOR_WEIGHT = 0.4  # the index's own order, 1 for its first group down to 0 for the last
 LABEL_WEIGHT = 0.8  # every word asked stands in the figure's label: it names what the figure measures
 YEAR_WEIGHT = 0.5  # the figure stands right beside a year the question names ("spent in 2018-19")
@@ -146,6 +147,8 @@ def figure_score(
         score += KIND_WEIGHT if member.figure.kind in kinds else KIND_MISMATCH
     if role is not None:
         score += ROLE_WEIGHT if member.figure.role == role else ROLE_MISMATCH
+    elif member.figure.role == "from" and not years:  # a topic alone asks what the measure is, not was
+        score += SUPERSEDED_UNASKED
     if member.figure.kind in TIME_KINDS:
         score += KIND_MISMATCH
     return score

@@ -101,3 +101,13 @@ def test_the_words_asked_count_in_the_figure_s_own_clause(tmp_path: Path) -> Non
     # One sentence, the same reader score and the same place in the index: the clause decides.
     scores = {text: figure_score(m, 0.5, 0.5, frozenset(), "change", content=content) for text, m in members.items()}
     assert scores["100,000 a year"] > scores["300,000"]
+
+
+def test_a_topic_alone_shows_what_the_measure_is_before_what_it_was(tmp_path: Path) -> None:
+    (tmp_path / "roads.md").write_text(
+        "# Local roads\n\nThe backlog of repairs on local roads rose from £16.3bn to £16.8bn this year.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    assert rank_figures(engine, "road repair backlog", 2)[0].members[0].figure.text == "£16.8bn"
+    assert rank_figures(engine, "road repair backlog before", 2)[0].members[0].figure.text == "£16.3bn"

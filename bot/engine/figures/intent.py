@@ -27,7 +27,9 @@ _KIND_PATTERNS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (re.compile(r"\b(what|which) (share|proportion|percentage|per ?cent|fraction)\b|%|\bper ?cent|\bproportion\b"
                 r"|\bshare of\b"), frozenset({"percent", "fraction"})),
     (re.compile(r"\bhow many\b|\bnumber of\b|\bhow (big|large)\b"), frozenset({"count", "rate"})),
-    (re.compile(r"\bhow much\b|\bcost|\bprice|\bworth\b|\bspen[dt]\b|\bpaid\b|\bfund|\bsalary\b|\bwages?\b|\bfees?\b"
+    # Measures that are sums of money by their name ("the MoD budget", "tax receipts") ask for money too.
+    (re.compile(r"\bhow much\b|\bcost|\bprice|\bworth\b|\bspen[dt]\b|\bspending\b|\bpaid\b|\bfund|\bsalary\b"
+                r"|\bwages?\b|\bfees?\b|\bbudgets?\b|\breceipts\b|\brevenues?\b|\bdeficits?\b|\bgrants?\b"
                 r"|[£$€]|\bpounds?\b|\beuros?\b"), frozenset({"money"})),
 )  # fmt: skip
 # "by how much" asks for the size of a change, whatever the measure's kind: not for money.
@@ -42,9 +44,9 @@ _ROLE_PATTERNS: tuple[tuple[re.Pattern[str], Role], ...] = (
                 r" by\b|\bhow (much|many) (more|fewer|less)\b|\bfewer\b|\bdifference\b|\bincrease of\b"), "change"),
     (re.compile(r"\bbefore\b|\bb4\b|\bprevious(ly)?\b|\bused to\b|\boriginal(ly)?\b|\bold\b|\bformer\b"
                 r"|\bearlier\b|\bwas it\b|\bfrom what\b|\bstarted at\b"), "from"),
-    (re.compile(r"\b(up|down|rise|rising|fall|falling|increase|cut|revised?|go|going|change|changing) to\b"
-                r"|\bnew\b|\bnow\b|\bafter\b|\bwill (it )?be\b|\bfrom (next|april|september|january)\b|\blatest\b"
-                r"|\bcurrent\b|\brevised\b|\bupdated\b"), "to"),
+    (re.compile(r"\b(up|down|rise|rising|fall|falling|increase|cut|revised?|go|going|change|changing)"
+                r"(?: it| them)? to\b|\bnew\b|\bnow\b|\bafter\b|\bwill (it )?be\b"
+                r"|\bfrom (next|april|september|january)\b|\blatest\b|\bcurrent\b|\brevised\b|\bupdated\b"), "to"),
 )  # fmt: skip
 # Words of a change, matched as stems: checked after the phrases above ("rising", "cuts", "changed").
 CHANGE_WORDS = frozenset("increase rise change fall drop cut reduction difference fewer".split())

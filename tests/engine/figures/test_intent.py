@@ -61,3 +61,13 @@ def test_the_index_reads_the_same_kinds_and_keeps_only_topic_words() -> None:
     assert "fuel" in intent.terms and "duti" in intent.terms
     assert "new" not in parse_topic("the new salary threshold").terms
     assert "rise" in parse_topic("fees rise").terms  # a change word stays a topic word
+
+
+def test_a_pronoun_between_the_change_and_to_still_asks_for_the_new_value() -> None:
+    assert read_question("usc middle rate, what did they cut it to").role == "to"
+
+
+def test_a_measure_named_as_a_sum_of_money_asks_for_money() -> None:
+    assert read_question("MoD budget").kinds == {"money"}
+    assert read_question("irish tax receipts").kinds == {"money"}
+    assert read_question("how many grants were paid").kinds == {"count", "rate"}  # "how many" decides
