@@ -32,16 +32,19 @@ _KIND_PATTERNS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
                 r"|\bwages?\b|\bfees?\b|\bbudgets?\b|\breceipts\b|\brevenues?\b|\bdeficits?\b|\bgrants?\b"
                 r"|[£$€]|\bpounds?\b|\beuros?\b"), frozenset({"money"})),
 )  # fmt: skip
-# "by how much" asks for the size of a change, whatever the measure's kind: not for money.
+# "by how much" asks for the size of a change, whatever the measure's kind: not for money; so does
+# "how much" in a question asking for a change ("how much has the waiting list dropped by").
 _BY_HOW_MUCH = re.compile(r"\bby how much\b")
+_HOW_MUCH = re.compile(r"\b(by )?how much\b")
 
 # Wording that asks for one value of a change, checked in order. The phrases of a change ("up by",
 # "by how much", "fewer") come first: "how much did it go up by" asks for the change, not the new
 # value. Single words of a change ("rise", "cut") come last: "what did the fee rise to" asks for the
 # new value and "what was it before the cut" for the old one.
 _ROLE_PATTERNS: tuple[tuple[re.Pattern[str], Role], ...] = (
-    (re.compile(r"\bby how (much|many)\b|\b(up|down|rise|rising|fall|falling|increase|cut|revised?|go|going)"
-                r" by\b|\bhow (much|many) (more|fewer|less)\b|\bfewer\b|\bdifference\b|\bincrease of\b"), "change"),
+    (re.compile(r"\bby how (much|many)\b|\b(up|down|rise|rising|rose|risen|fall|falling|fell|fallen|increased?|cut"
+                r"|revised?|go|going|drop|dropped|grow|grew|grown|reduced|decreased|declined|climbed|jumped) by\b"
+                r"|\bhow (much|many) (more|fewer|less)\b|\bfewer\b|\bdifference\b|\bincrease of\b"), "change"),
     (re.compile(r"\bbefore\b|\bb4\b|\bprevious(ly)?\b|\bused to\b|\boriginal(ly)?\b|\bold\b|\bformer\b"
                 r"|\bearlier\b|\bwas it\b|\bfrom what\b|\bstarted at\b"), "from"),
     (re.compile(r"\b(up|down|rise|rising|fall|falling|increase|cut|revised?|go|going|change|changing)"
@@ -74,9 +77,10 @@ class Asked:
 def read_question(question: str) -> Asked:
     """The kinds and role a question's wording asks for (each ``None``/empty when it names none)."""
     folded = " ".join(question.casefold().split())
-    kind_text = _BY_HOW_MUCH.sub(" ", folded)
-    kinds = next((k for pattern, k in _KIND_PATTERNS if pattern.search(kind_text)), frozenset())
     role = next((r for pattern, r in _ROLE_PATTERNS if pattern.search(folded)), None)
+    # "How much" asks for the size of a change, whatever the measure's kind: not for money.
+    kind_text = (_HOW_MUCH if role == "change" else _BY_HOW_MUCH).sub(" ", folded)
+    kinds = next((k for pattern, k in _KIND_PATTERNS if pattern.search(kind_text)), frozenset())
     weak = role is None and bool(change_stems() & set(tokenize(folded)))
     return Asked(kinds, "change" if weak else role, weak)
 

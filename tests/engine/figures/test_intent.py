@@ -71,3 +71,10 @@ def test_a_measure_named_as_a_sum_of_money_asks_for_money() -> None:
     assert read_question("MoD budget").kinds == {"money"}
     assert read_question("irish tax receipts").kinds == {"money"}
     assert read_question("how many grants were paid").kinds == {"count", "rate"}  # "how many" decides
+
+
+def test_how_much_a_measure_dropped_by_asks_for_the_change_not_for_money() -> None:
+    asked = read_question("how much has the waiting list dropped by over the year?")
+    assert asked.role == "change" and asked.kinds == frozenset()
+    assert read_question("how much did the fee go up by").kinds == {"money"}  # the fee is money
+    assert read_question("how much was funded by the government").role is None  # "funded by" names who
