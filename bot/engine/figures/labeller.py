@@ -467,6 +467,14 @@ class _Labeller:
             same_kind = a.kind == b.kind and a.kind not in {"year", "date"}
             if same_kind and a.role is None and not b.weak and gap in (["to"], ["and"], ["-"], ["–"], ["or"]):
                 a.label, a.weak, a.rule = b.label, False, RULE_OWN_NOUN_OR_PARTNER
+        # A value compared with an earlier one measures what that one does, whichever of the two names
+        # it: "it would cost £16.8bn to clear the backlog of repairs on all local roads, up from £16.3bn".
+        for idx, raw in enumerate(self.raws):
+            if raw.weak or not ((raw.role == "from" and self.appositive(raw)) or self.compared(raw)):
+                continue
+            before = [r for r in self.raws[:idx] if same_family(r, raw)]
+            if before and before[-1].weak:
+                before[-1].label, before[-1].weak, before[-1].rule = raw.label, False, RULE_SIBLING
 
     def find(self, idx: int, raw: RawFigure) -> tuple[str | None, bool, int]:
         """(label, weak, the number of the rule that found it)."""

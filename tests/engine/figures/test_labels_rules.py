@@ -239,3 +239,13 @@ def test_a_figure_listed_after_another_with_its_period_shares_its_label() -> Non
     assert listed.rule == RULE_OWN_NOUN_OR_PARTNER and not listed.weak
     # Without a period between them, two figures joined by "and" are a range, labelled as before.
     assert raw("between 20 and 30 per cent of firms", "20").label == "firms"
+
+
+def test_a_value_takes_the_measure_its_compared_value_names_when_it_names_none() -> None:
+    sentence = (
+        "Councils estimated that it would cost £16.8bn to clear the backlog of repairs on all local roads "
+        "in England, up from £16.3bn in the previous year."
+    )
+    now, before = one(sentence, "£16.8bn"), one(sentence, "£16.3bn")
+    assert now.label == before.label == "backlog of repairs on all local roads"
+    assert not now.weak_label
