@@ -13,6 +13,8 @@ from bot.engine.claims.wording import (
     context_words,
     contradicted,
     is_subject_word,
+    local_names,
+    named_in,
     own_text,
     plain_words,
     proposed,
@@ -148,6 +150,7 @@ def compare_figure(
     claim_proposes = bool(PROPOSAL.search(claim.lower()))
     half_stems = MIN_SUBJECT_SHARE * len(subject_stems)
     document_words: dict[str, frozenset[str]] = {}
+    document_local: dict[str, frozenset[str]] = {}  # the claim's names each document gives only here and there
     kept: list[tuple[float, IndexedFigure]] = []
     related: list[IndexedFigure] = []
     moved: frozenset[str] = frozenset()  # the claim's words its own value is documented against
@@ -169,6 +172,7 @@ def compare_figure(
         if document not in document_words:
             text = found.text if found else member.sentence
             document_words[document] = plain_words(text) | acronyms(text)
+            document_local[document] = local_names(claim, text, member.citation.title)
         setting = _setting(engine, member)
         named = words(f"{figure.label} {setting}")
         covered = len(subject_stems & named)
@@ -181,7 +185,10 @@ def compare_figure(
             or not same_per(claimed.per, figure.per)
             or not (same_value or comparable_size(claimed.value, figure.value))
             or (proposed(member.sentence, figure.start) and not claim_proposes)
-            or not context <= document_words[document]
+            or not all(named_in(name, document_words[document]) for name in context)
+            # A name the document gives only here and there must be given where the figure stands:
+            # "Scotland's waiting list" is not the figure of a paragraph about England.
+            or not all(named_in(name, plain_words(setting)) for name in document_local[document])
             or not same_period(member, years)
             or against
             # A document that does not use most of the claim's words for what it measures does not measure

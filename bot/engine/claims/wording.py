@@ -79,6 +79,47 @@ def context_words(claim: str) -> frozenset[str]:
     return frozenset(w for w in names if w not in _MONTHS and w not in STOPWORDS)
 
 
+# A place's adjective names the place: "Irish receipts" are Ireland's. The common ones of policy texts.
+DEMONYMS = {
+    "irish": "ireland", "british": "britain", "english": "england", "scottish": "scotland", "welsh": "wales",
+    "french": "france", "german": "germany", "polish": "poland", "spanish": "spain", "italian": "italy",
+    "dutch": "netherlands", "belgian": "belgium", "swedish": "sweden", "danish": "denmark", "finnish": "finland",
+    "norwegian": "norway", "estonian": "estonia", "ukrainian": "ukraine", "russian": "russia", "chinese": "china",
+    "indian": "india", "japanese": "japan", "american": "america", "canadian": "canada", "australian": "australia",
+    "european": "europe", "rwandan": "rwanda", "greek": "greece", "portuguese": "portugal", "austrian": "austria",
+}  # fmt: skip
+_PLACES = {place: adjective for adjective, place in DEMONYMS.items()}
+
+
+def named_in(name: str, found: frozenset[str]) -> bool:
+    """``name`` (lower case) is among the words ``found``, or its place or adjective is."""
+    return name in found or DEMONYMS.get(name, "") in found or _PLACES.get(name, "") in found
+
+
+# A place or body the claim names (a capitalised word, not an acronym such as "GW" or "LGA") that its
+# document names in fewer than this share of its paragraphs, and not in its title, is what those
+# paragraphs are about, not what the whole document is.
+LOCAL_NAME_SHARE = 0.5
+_TITLE_CASE = re.compile(r"\b([A-Z][a-z]+)\b")
+
+
+def local_names(claim: str, text: str, title: str) -> frozenset[str]:
+    """The claim's names a document gives only here and there: "Scotland" in one paragraph of a
+    document about England's waiting list. "Ireland" in the title of a bulletin on Irish receipts, or
+    throughout it, is not one."""
+    names = context_words(" ".join(_TITLE_CASE.findall(claim)))
+    if not names:
+        return frozenset()
+    paragraphs = [plain_words(p) for p in text.split("\n\n") if p.strip()]
+    headline = plain_words(title)
+    return frozenset(
+        name
+        for name in names
+        if not named_in(name, headline)
+        and sum(named_in(name, p) for p in paragraphs) < LOCAL_NAME_SHARE * len(paragraphs)
+    )
+
+
 # A run of capitalised words, small words allowed inside ("Department for Education").
 _NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and|the)\s+)?[A-Z][a-z]+)+")
 

@@ -54,3 +54,27 @@ def test_an_abbreviated_name_is_the_name_spelt_out(tmp_path: Path) -> None:
         title="Housing benefit",
     )
     assert only_comparison(engine, "the LGA reckons the housing benefit gap hit £700m last year").verdict == "match"
+
+
+def test_a_place_named_in_one_paragraph_is_not_what_the_whole_document_measures(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "The waiting list in England stood at 7.31 million at the end of December.\n\n"
+        "Most patients were waiting for routine operations.\n\n"
+        "Scotland and Wales publish their own waiting times.\n\n"
+        "The median wait was 13.9 weeks.",
+        title="NHS waiting times",
+    )
+    assert only_comparison(engine, "Scotland's NHS waiting list is 7.0 million").verdict == "not_found"
+    assert only_comparison(engine, "England's NHS waiting list is 7.0 million").verdict == "differs"
+
+
+def test_a_place_adjective_names_the_place() -> None:
+    from bot.engine.claims.wording import local_names, named_in
+
+    assert named_in("irish", frozenset({"ireland", "receipts"}))
+    assert named_in("ireland", frozenset({"irish"}))
+    assert not named_in("scottish", frozenset({"england"}))
+    text = "Ireland's receipts rose.\n\nIrish VAT fell.\n\nThe Exchequer gained.\n\nCustoms were flat."
+    assert local_names("Irish VAT hit €19bn", text, "Exchequer returns: Ireland") == frozenset()  # in the title
+    assert local_names("Customs hit €1bn", text, "Exchequer returns") == {"customs"}  # one paragraph of four
