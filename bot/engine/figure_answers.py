@@ -26,11 +26,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.engine.figures.clauses import PUNCTUATION_BREAK, Direction, asked_direction, clause_of, direction_of
 from bot.engine.figures.index import FigureGroup, IndexedFigure
 from bot.engine.figures.intent import change_stems, order_word_stems, read_question
+from bot.engine.figures.lexicon import DEMONYMS
 from bot.engine.figures.scoring import text_terms
 from bot.engine.text.tokens import answer_type_words
 
@@ -60,6 +62,23 @@ _COUNTED = re.compile(r"\bhow many (?:more |fewer |extra |additional |new )?(\w+
 _CONTINUES = re.compile(r"\W*(?:(?:up|down|rising|falling) from|compared (?:with|to)|against|versus)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:[-/]\d\d(?:\d\d)?)?\b")
 TIME_KINDS = frozenset({"year", "date"})  # context of a figure, not an answer to a figure question
+
+
+@lru_cache(maxsize=1)
+def _place_stems() -> dict[str, str]:
+    """The stem of each place adjective, to the stem of its place ("irish" → "ireland")."""
+    stems = {}
+    for adjective, place in DEMONYMS.items():
+        (a,), (p,) = text_terms(adjective), text_terms(place)
+        stems[a] = p
+    return stems
+
+
+def terms_of(text: str) -> frozenset[str]:
+    """A text's terms as figure answers compare them: the index's terms, a place's adjective read as
+    the place ("irish tax receipts" asks for the label "tax receipts in Ireland")."""
+    places = _place_stems()
+    return frozenset(places.get(t, t) for t in text_terms(text))
 
 
 def _sentence_scores(engine: Engine, question: str, members: Sequence[IndexedFigure]) -> dict[tuple[str, str], float]:
@@ -98,7 +117,7 @@ def content_weights(question: str, sentences: Sequence[str]) -> dict[str, float]
     people seldom repeats the word); the signals of their own weigh them."""
     unit = _COUNTED.search(question.casefold())
     terms = (
-        text_terms(question)
+        terms_of(question)
         - (text_terms(unit.group(1)) if unit else frozenset())
         - text_terms(" ".join(asked_years(question)))
         - answer_type_words()
@@ -107,13 +126,13 @@ def content_weights(question: str, sentences: Sequence[str]) -> dict[str, float]
     )
     if not terms:
         return {}
-    counts = [text_terms(s) & terms for s in dict.fromkeys(sentences)]
+    counts = [terms_of(s) & terms for s in dict.fromkeys(sentences)]
     return {t: math.log(1.0 + len(counts) / (1 + sum(t in c for c in counts))) for t in sorted(terms)}
 
 
 def _share(weights: dict[str, float], text: str) -> float:
     """The part of the weight of ``weights``' terms found in ``text``."""
-    found = text_terms(text)
+    found = terms_of(text)
     return sum(w for t, w in weights.items() if t in found) / sum(weights.values())
 
 
@@ -141,7 +160,7 @@ def figure_score(
         score += DIRECTION_WEIGHT if moves == direction else DIRECTION_MISMATCH if moves is not None else 0.0
     if years:
         score += YEAR_WEIGHT * max(0.0, 1.0 - distance_to_year(member, years) / YEAR_REACH)
-    if asked and asked <= text_terms(member.figure.label):
+    if asked and asked <= terms_of(member.figure.label):
         score += LABEL_WEIGHT
     if kinds:
         score += KIND_WEIGHT if member.figure.kind in kinds else KIND_MISMATCH
@@ -163,7 +182,7 @@ def scored_figures(engine: Engine, question: str, pool: int = POOL_GROUPS) -> li
 def _scored(engine: Engine, question: str, groups: Sequence[FigureGroup]) -> list[tuple[float, int, IndexedFigure]]:
     intent = read_question(question)
     kinds, role = intent.kinds, None if intent.weak_role else intent.role
-    asked, years = text_terms(question), asked_years(question)
+    asked, years = terms_of(question), asked_years(question)
     members = [m for g in groups for m in g.members]
     sentences = _sentence_scores(engine, question, members)
     content = content_weights(question, [m.sentence for m in members])

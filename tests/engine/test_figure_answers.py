@@ -111,3 +111,12 @@ def test_a_topic_alone_shows_what_the_measure_is_before_what_it_was(tmp_path: Pa
     engine = Engine.from_folder(tmp_path)
     assert rank_figures(engine, "road repair backlog", 2)[0].members[0].figure.text == "£16.8bn"
     assert rank_figures(engine, "road repair backlog before", 2)[0].members[0].figure.text == "£16.3bn"
+
+
+def test_a_place_adjective_asks_for_the_label_naming_the_place(tmp_path: Path) -> None:
+    (tmp_path / "receipts.md").write_text(
+        "# Exchequer returns\n\nCorporation tax receipts were €22.4bn. Total tax receipts in Ireland were €76.2bn.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    assert rank_figures(engine, "irish tax receipts", 2)[0].members[0].figure.text == "€76.2bn"

@@ -12,9 +12,11 @@ from bot.engine.figures.clauses import PUNCTUATION_BREAK
 from bot.engine.figures.lexicon import (
     AUXILIARIES,
     COMPARATIVES,
+    DEMONYMS,
     ED_NOUNS,
     GENERIC_WORDS,
     ING_NOUNS,
+    PLACE_ADJECTIVES,
     STOP,
     VALUE_VERBS,
     VERBS,
@@ -79,21 +81,11 @@ def context_words(claim: str) -> frozenset[str]:
     return frozenset(w for w in names if w not in _MONTHS and w not in STOPWORDS)
 
 
-# A place's adjective names the place: "Irish receipts" are Ireland's. The common ones of policy texts.
-DEMONYMS = {
-    "irish": "ireland", "british": "britain", "english": "england", "scottish": "scotland", "welsh": "wales",
-    "french": "france", "german": "germany", "polish": "poland", "spanish": "spain", "italian": "italy",
-    "dutch": "netherlands", "belgian": "belgium", "swedish": "sweden", "danish": "denmark", "finnish": "finland",
-    "norwegian": "norway", "estonian": "estonia", "ukrainian": "ukraine", "russian": "russia", "chinese": "china",
-    "indian": "india", "japanese": "japan", "american": "america", "canadian": "canada", "australian": "australia",
-    "european": "europe", "rwandan": "rwanda", "greek": "greece", "portuguese": "portugal", "austrian": "austria",
-}  # fmt: skip
-_PLACES = {place: adjective for adjective, place in DEMONYMS.items()}
 
 
 def named_in(name: str, found: frozenset[str]) -> bool:
     """``name`` (lower case) is among the words ``found``, or its place or adjective is."""
-    return name in found or DEMONYMS.get(name, "") in found or _PLACES.get(name, "") in found
+    return name in found or DEMONYMS.get(name, "") in found or PLACE_ADJECTIVES.get(name, "") in found
 
 
 # A place or body the claim names (a capitalised word, not an acronym such as "GW" or "LGA") that its

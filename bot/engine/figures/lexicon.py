@@ -274,3 +274,14 @@ STOP = (
 FRACTION_FOLLOWERS = STOP | {"lower", "higher", "cheaper", "smaller", "larger", "bigger", "fewer",
                                "compared", "according", "overall", "respectively"}  # fmt: skip
 HYPHENS = {"-", "‐", "‑"}
+
+# A place's adjective names the place: "Irish receipts" are Ireland's. The common ones of policy texts.
+DEMONYMS = {
+    "irish": "ireland", "british": "britain", "english": "england", "scottish": "scotland", "welsh": "wales",
+    "french": "france", "german": "germany", "polish": "poland", "spanish": "spain", "italian": "italy",
+    "dutch": "netherlands", "belgian": "belgium", "swedish": "sweden", "danish": "denmark", "finnish": "finland",
+    "norwegian": "norway", "estonian": "estonia", "ukrainian": "ukraine", "russian": "russia", "chinese": "china",
+    "indian": "india", "japanese": "japan", "american": "america", "canadian": "canada", "australian": "australia",
+    "european": "europe", "rwandan": "rwanda", "greek": "greece", "portuguese": "portugal", "austrian": "austria",
+}  # fmt: skip
+PLACE_ADJECTIVES = {place: adjective for adjective, place in DEMONYMS.items()}
