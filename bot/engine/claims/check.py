@@ -14,6 +14,7 @@ from bot.engine.claims.wording import (
     contradicted,
     is_subject_word,
     local_names,
+    months_named,
     named_in,
     own_text,
     plain_words,
@@ -244,7 +245,7 @@ def compare_figure(
         first = newer or misstated or measure[0]
     measure.remove(first)
     measure.insert(0, first)
-    verdict = compare_values(claimed, first.figure) if agreeing else _not_equal(claimed, first, best)
+    verdict = compare_values(claimed, first.figure) if agreeing else _not_equal(claim, claimed, first, best)
     if verdict == "near" and exact_elsewhere:
         # The documents state the claim's very number for something: the claim may be quoting that, so
         # another value of this measure is not a near miss of it.
@@ -252,10 +253,15 @@ def compare_figure(
     return FigureComparison(claimed=claimed, verdict=verdict, corpus=tuple(measure[:MAX_DOCUMENTED]))
 
 
-def _not_equal(claimed: Figure, documented: IndexedFigure, best: IndexedFigure) -> Verdict:
+def _not_equal(claim: str, claimed: Figure, documented: IndexedFigure, best: IndexedFigure) -> Verdict:
     """The verdict on a figure of the measure that is not the claim's value (or is, for another period)."""
     verdict = compare_values(claimed, documented.figure)
     if verdict == "match":  # the same number, but for another period or superseded: it differs
+        return "differs"
+    asked_months, stated_months = months_named(claim), months_named(documented.sentence)
+    if verdict == "near" and asked_months and stated_months and not asked_months & stated_months:
+        # A value for another month ("October's 33.1 million" for a claim about December) is not a near
+        # miss of the claim's: the two are different figures.
         return "differs"
     if verdict == "near" and (documented.group != best.group or not words(claimed.label) <= words(documented.sentence)):
         # "Close" says both figures measure one thing: only when the index grouped the documented figure

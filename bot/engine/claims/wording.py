@@ -69,6 +69,17 @@ _MONTHS = frozenset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday".split()
 )
+_MONTH_NAMES = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+def months_named(text: str) -> frozenset[str]:
+    """The months a text names, as their first three letters ("December", "dec" → "dec")."""
+    return frozenset(word[:3] for word in plain_words(text) if word in _MONTH_NAMES)
+
+
 _CAPITALISED = re.compile(r"\b([A-Z][a-z]+|[A-Z]{2,}[a-z]?)\b")
 _RAW_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
@@ -79,8 +90,6 @@ def context_words(claim: str) -> frozenset[str]:
     measured by a document about England alone."""
     names = {m.group(1).lower() for m in _CAPITALISED.finditer(claim)}
     return frozenset(w for w in names if w not in _MONTHS and w not in STOPWORDS)
-
-
 
 
 def named_in(name: str, found: frozenset[str]) -> bool:

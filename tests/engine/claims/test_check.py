@@ -82,3 +82,17 @@ def test_not_close_when_the_documents_state_the_claims_number_for_something_else
     assert (
         only_comparison(engine, "the heating grant for each family is £255").verdict == "near"
     )  # no £255: a near miss
+
+
+def test_a_value_for_another_month_is_not_close(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "GP practices delivered 33.1 million appointments in October 2025.",
+        title="GP appointments",
+    )
+    assert only_comparison(engine, "GP practices delivered 31.9 million appointments in December 2025").verdict == (
+        "differs"
+    )
+    assert only_comparison(engine, "GP practices delivered 31.9 million appointments in October 2025").verdict == (
+        "near"
+    )
