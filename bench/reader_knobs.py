@@ -93,7 +93,14 @@ GRID = [
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=int, default=0, help="a seeded sample of N validation questions (0: all)")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        metavar="P,C,T",
+        help="only these settings (passages, candidates, sentence tokens; 16-bit), e.g. --setting 12,10,64",
+    )
     args = parser.parse_args(argv)
+    grid = [(*(int(n) for n in s.split(",")), False) for s in args.setting] if args.setting else GRID
     engine = validation_engine(load_reader())
     questions = data.questions("validation")
     if args.questions:
@@ -105,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         "| ms/question |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    for passages, candidates, tokens, int8 in GRID:
+    for passages, candidates, tokens, int8 in grid:
         with setting(engine, passages, candidates, tokens, int8):
             m = measure(engine, questions)
         print(

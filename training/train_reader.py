@@ -61,7 +61,9 @@ REFERENCE = ROOT.parent / "tests" / "engine" / "ranking" / "data" / "reader_refe
 @dataclass(frozen=True)
 class TrainSettings:
     seed: int = 13
-    layers: int = 4
+    # All six of MiniLM's layers: after one epoch they ranked better on validation than four layers after
+    # three (first candidate right 0.751 against 0.721), for about 1.5 times the reading time.
+    layers: int = 6
     epochs: int = 3
     group: int = 12  # candidates per question in a step: positives first, then negatives
     hard_negatives: int = 6  # of them, the engine's top non-answers; the rest sampled from its pool
