@@ -65,14 +65,11 @@ def own_text(sentence: str, start: int, end: int) -> str:
     return sentence[left:start] + " " + sentence[end:right]
 
 
-_MONTHS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday".split()
-)
 _MONTH_NAMES = frozenset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
+_MONTHS = _MONTH_NAMES | {"monday", "tuesday", "wednesday", "thursday", "friday"}  # dates, never names
 
 
 def months_named(text: str) -> frozenset[str]:
