@@ -121,7 +121,9 @@ async def test_no_figure_at_all_quotes_sentences_only(fake_discord: FakeDiscord,
     assert "**Figures**" not in text and "**What the documents say**" in text
     assert "“It was deemed illegal by the **Supreme Court** last month" in text and "” [1]" in text
     sources = payload["embeds"][0]["fields"][0]["value"]
-    assert sources.startswith("[1] ¶") and "¶5" in sources and "¶49" in sources  # both sentences, cited
+    # Each quoted sentence is cited by its paragraph; which further sentence is quoted is the ranking's business.
+    cited = re.findall(r"\[(\d)\] ¶(\d+)", sources)
+    assert cited[0] == ("1", "5") and len(cited) >= 2
 
 
 async def test_an_off_topic_claim_is_declined(fake_discord: FakeDiscord, bot: PolicyBot) -> None:
