@@ -60,6 +60,9 @@ _MAX_DIGITS = 18
 # Numbers that open a numbered paragraph or list item ("2.1 The number of...", "3. Apply online").
 _SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})+")
 _LIST_NUMBER = re.compile(r"\d{1,3}")
+_HEADING_MAX_TOKENS = 10
+_RELATIVE_TIME = frozenset({"earlier", "ago", "before", "later", "previously"})
+_SENTENCE_ENDS = frozenset({".", "!", "?", "…", '"', "”", "'", "’", ")"})
 # Words that make a sentence-opening number a quantity even when capitalised ("2.5 GW", "1.2 Million").
 _UNIT_WORDS = frozenset({*SCALES, *SPACED_SCALES, *MEASURE_UNITS, *DURATION_UNITS, *CURRENCY_WORDS, "per", "percent"})
 
@@ -271,16 +274,22 @@ class _Scanner:
         return False
 
     def _is_numbering(self, i: int) -> bool:
-        """A paragraph or list number opening the sentence, not a quantity: "2.1 The number of EHC
-        plans has risen", "3. Apply online", "4) Councils must". A quantity opening a sentence is
-        followed by its unit or scale ("2.5 GW", "1.2 Million") or by a word in lower case."""
-        if i != 0:
+        """A paragraph, list or section number opening the sentence, not a quantity: "2.1 The number
+        of EHC plans has risen", "3. Apply online", "4) Councils must", "## 5 GP appointments". A
+        quantity opening a sentence is followed by its unit or scale ("2.5 GW", "1.2 Million") or by a
+        word in lower case."""
+        marks = 0
+        while self.lower(marks) == "#":
+            marks += 1  # a Markdown heading's marks: its number follows them
+        if i != marks:
             return False
         t, j = self.t[i], i + 1
         if not _SECTION_NUMBER.fullmatch(t.text):
-            if not (_LIST_NUMBER.fullmatch(t.text) and self.lower(j) in {".", ")"} and self.attached(j)):
+            listed = self.lower(j) in {".", ")"} and self.attached(j)
+            # A heading numbers its section without a stop ("## 4 Waiting list by region").
+            if not (_LIST_NUMBER.fullmatch(t.text) and (listed or marks or self._is_heading())):
                 return False
-            j += 1
+            j += listed
         nxt = self.tok(j)
         return (
             nxt is not None
@@ -289,6 +298,10 @@ class _Scanner:
             and nxt.text[0].isupper()
             and nxt.lower not in _UNIT_WORDS
         )
+
+    def _is_heading(self) -> bool:
+        """A short line without a full stop: a heading, whose marks the sentence splitter left out."""
+        return self.n <= _HEADING_MAX_TOKENS and self.t[-1].text not in _SENTENCE_ENDS
 
     def _is_time_or_ratio(self, i: int) -> bool:
         nxt, nxt2 = self.tok(i + 1), self.tok(i + 2)
@@ -679,7 +692,10 @@ class _Scanner:
                     words.append(nxt2.lower)  # "per megawatt hour"
                     j += 1
                 parts.append(" ".join(words))
-            elif low in {"a", "an", "each", "every"} and nxt and nxt.kind == "word" and nxt.lower in PERIODS:
+            elif (
+                low in {"a", "an", "each", "every"} and nxt and nxt.kind == "word" and nxt.lower in PERIODS
+                and self.lower(j + 2) not in _RELATIVE_TIME  # "3.2% a year earlier" was a year ago, not a rate
+            ):  # fmt: skip
                 parts.append(PERIODS[nxt.lower])
                 j += 2
             elif self._hyphenated_per(j):

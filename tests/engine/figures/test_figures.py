@@ -109,6 +109,12 @@ def test_rates() -> None:
     assert one("Bins are collected twice a week.", "twice a week").kind == "rate"
 
 
+def test_a_year_earlier_is_when_not_a_rate() -> None:
+    earlier = one("It made up 2.5% of the list, compared with 3.2% a year earlier.", "3.2%")
+    assert (earlier.kind, earlier.per) == ("percent", None)
+    assert one("Some 12,000 applied a year ago.", "12,000").per is None
+
+
 def test_dates_carry_iso() -> None:
     assert one("It starts on 5 December 2023.", "5 December 2023").iso == "2023-12-05"
     assert one("It starts in April 2024.", "April 2024").iso == "2024-04"
