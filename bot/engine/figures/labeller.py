@@ -51,6 +51,7 @@ from bot.engine.figures.lexicon import (
     HYPHENS,
     ING_NOUNS,
     IRREGULAR_PLURALS,
+    LEVEL_VERBS,
     LY_NOUNS,
     NON_HEAD_ADJECTIVES,
     NOUN_VERBS,
@@ -314,6 +315,10 @@ class _Labeller:
                 continue
             if t.kind != "word":
                 break
+            if k > 0 and self.is_hyphen_link(k - 1):
+                k -= 1  # the second half of a compound ("consultant-led care"): never a verb of its own
+                words += 1
+                continue
             low = t.lower
             demonstrative = low == "that" and self.low(k - 1) in NP_PREPOSITIONS  # "capacity at that date"
             if low in DETERMINERS and (low not in {"which", "what", "whose", "that"} or demonstrative):
@@ -488,6 +493,9 @@ class _Labeller:
             return partner.label, partner.weak, RULE_OWN_NOUN_OR_PARTNER
         own = self.premodifier(raw) or self.multiple_object(raw)
         if own:
+            measured = self.measured_in(raw, own)
+            if measured:
+                return measured, False, RULE_PREPOSITION
             return own, False, RULE_PREMODIFIER
         if self.low(raw.i1) == "of" and raw.kind != "duration":  # "within one month of the date" is no amount
             # "£31bn of private investment", "9.1% of full-time teachers": what the figure is an amount of.
@@ -504,6 +512,11 @@ class _Labeller:
         prep = self.preposition_np(raw)
         if prep is not None:
             found, generic = prep
+            counted = [r for r in self.raws[:idx] if r.i1 == (found or (-1, -1))[0] and same_family(r, raw)]
+            if counted and counted[-1].label and not counted[-1].weak:
+                # "stood at 7.31 million cases at the end of December, down by 84,400": the phrase is what
+                # the figure before counts, so the change measures what that figure does.
+                return counted[-1].label, False, RULE_SIBLING
             if found:
                 # "its figure for the year to December": a container of a period names no measure; weak,
                 # so the index can give it the measure the document names for the same value.
@@ -627,6 +640,18 @@ class _Labeller:
             compound = self.t[last].text  # "five-point plan" → "point plan"
         mods = self.left_modifiers(raw) if raw.q0 == raw.i0 else []
         return " ".join(p for p in (*mods, compound, self.span_text(*span)) if p)
+
+    def measured_in(self, raw: RawFigure, unit: str) -> str | None:
+        """What a count measured in a one-word unit measures when a value verb names it: "the waiting list
+        stood at 7.31 million cases" measures the waiting list, counted in cases."""
+        if raw.kind != "count" or " " in unit:
+            return None
+        verb = raw.q0 - 2 if self.low(raw.q0 - 1) in {"at", "to"} else raw.q0 - 1
+        if self.low(verb) not in LEVEL_VERBS:
+            return None
+        prep = self.preposition_np(raw)
+        found = (prep[0] if prep else None) or self.subject(raw.q0, raw, any_verb=False)
+        return self.span_text(*found) if found and not self.period_container(found) else None
 
     def multiple_object(self, raw: RawFigure) -> str | None:
         """ "twice as many jobs" → jobs; "three times the level of debt" → level of debt."""

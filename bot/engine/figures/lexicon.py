@@ -176,6 +176,14 @@ OTHER_VERBS = {
 }  # fmt: skip
 VERBS = VALUE_VERBS | OTHER_VERBS
 # A change, so "to N" is the new value and "by N" the change ("rise by £12,500 to £38,000").
+# Verbs that give a measure's level, not an action on a thing counted: "the waiting list stood at 7.31
+# million cases" measures the list (in cases); "the scheme reached 2 million households" counts households.
+LEVEL_VERBS = {
+    "is", "was", "are", "were", "stand", "stands", "stood", "standing", "total", "totals", "totalled",
+    "totaled", "totalling", "amount", "amounts", "amounted", "number", "numbers", "numbered", "rise", "rises",
+    "rose", "risen", "fall", "falls", "fell", "fallen", "grew", "grown", "dropped", "climbed", "increased",
+    "decreased", "declined",
+}  # fmt: skip
 CHANGE_WORDS = {
     "rise", "rises", "rose", "risen", "rising", "raise", "raised", "raises", "raising", "increase",
     "increased", "increases", "increasing", "fall", "falls", "fell", "fallen", "falling", "drop",
