@@ -249,3 +249,19 @@ def test_a_value_takes_the_measure_its_compared_value_names_when_it_names_none()
     now, before = one(sentence, "£16.8bn"), one(sentence, "£16.3bn")
     assert now.label == before.label == "backlog of repairs on all local roads"
     assert not now.weak_label
+
+
+def test_a_count_a_level_verb_gives_measures_its_subject() -> None:
+    sentence = (
+        "The waiting list for consultant-led elective care stood at 7.31 million cases at the end of "
+        "December 2025, down by 84,400 from November."
+    )
+    level = raw(sentence, "7.31 million")
+    assert (level.label, level.rule) == ("waiting list for consultant-led elective care", RULE_PREPOSITION)
+    # The change after "cases at the end of December" measures what 7.31 million does, not the cases.
+    assert raw(sentence, "84,400").label == "waiting list for consultant-led elective care"
+
+
+def test_a_count_of_things_done_keeps_its_noun() -> None:
+    assert one("The scheme has reached 2 million households.", "2 million").label == "households"
+    assert one("GP practices delivered 30.4 million appointments.", "30.4 million").label == "appointments"
