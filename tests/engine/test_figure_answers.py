@@ -6,7 +6,7 @@ import pytest
 
 from bot.engine.claims import check_claim
 from bot.engine.engine import Engine
-from bot.engine.figure_answers import content_weights, figure_score, rank_figures
+from bot.engine.figure_answers import content_weights, figure_signals, rank_figures, weighted
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,8 @@ def test_the_words_asked_count_in_the_figure_s_own_clause(tmp_path: Path) -> Non
     members = {m.figure.text: m for g in engine.figures.lookup(question, 5) for m in g.members}
     content = content_weights(question, [m.sentence for m in members.values()])
     # One sentence, the same reader score and the same place in the index: the clause decides.
-    scores = {text: figure_score(m, 0.5, 0.5, frozenset(), "change", content=content) for text, m in members.items()}
+    signals = {text: figure_signals(m, 0.5, 0.5, frozenset(), "change", content=content) for text, m in members.items()}
+    scores = {text: weighted(found) for text, found in signals.items()}
     assert scores["100,000 a year"] > scores["300,000"]
 
 
