@@ -116,7 +116,7 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def _places(row: dict[str, object]) -> list[dict[str, str]]:
+def places(row: dict[str, object]) -> list[dict[str, str]]:
     first = {"document": row["document"], "sentence": row["sentence"], "text": row["text"]}
     return [first, *row.get("also", [])]  # type: ignore[list-item]
 
@@ -145,6 +145,11 @@ def is_place(shown: IndexedFigure, place: dict[str, str]) -> bool:
     return False
 
 
+def question_rows(name: str) -> list[dict[str, object]]:
+    """A set's figure questions, each with its expected figure (``places``)."""
+    return load_rows(FIGURE_SETS / f"{_FILES[name]}_questions.jsonl")
+
+
 def set_engine(name: str, **options: object) -> Engine:
     documents = [load_document(DOCS / file, file)[0] for file in SETS[name]]
     return Engine(documents, **options)  # type: ignore[arg-type]
@@ -158,12 +163,12 @@ def shown_figures(engine: Engine, question: str, limit: int = 5) -> list[Indexed
 def evaluate(name: str, engine: Engine | None = None) -> FigureReport:
     engine = engine or set_engine(name)
     report = FigureReport(name)
-    questions = load_rows(FIGURE_SETS / f"{_FILES[name]}_questions.jsonl")
+    questions = question_rows(name)
     first = second = 0
     for row in questions:
         shown = shown_figures(engine, str(row["question"]))
-        places = _places(row)
-        hits = [any(is_place(s, p) for p in places) for s in shown[:2]]
+        expected = places(row)
+        hits = [any(is_place(s, p) for p in expected) for s in shown[:2]]
         first += bool(hits[:1] and hits[0])
         second += any(hits)
         if not (hits[:1] and hits[0]):
@@ -199,7 +204,7 @@ def judge_claim(check: ClaimCheck, row: dict[str, object]) -> tuple[bool, bool]:
         return expected == "not_found", False
     comparison = comparisons[0]
     cited = comparison.corpus[0] if comparison.corpus else None
-    cited_right = cited is not None and row.get("document") is not None and is_place(cited, _places(row)[0])
+    cited_right = cited is not None and row.get("document") is not None and is_place(cited, places(row)[0])
     cross = comparison.verdict == "near" and not cited_right
     if expected == "not_found":
         return comparison.verdict == "not_found", cross
