@@ -38,7 +38,7 @@ FALSE_DECLINE_TARGET = 0.04
 # The weights tried for the lexical ranking's share in the candidates' order (``AnswerReader.order``):
 # coverage of the question's informative weight, and log of the lexical rank.
 COVERAGE_WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)
-RANK_PRIORS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+RANK_PRIORS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
 
 
 @dataclasses.dataclass
