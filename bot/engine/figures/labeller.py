@@ -53,6 +53,7 @@ from bot.engine.figures.lexicon import (
     IRREGULAR_PLURALS,
     LEVEL_VERBS,
     LY_NOUNS,
+    MOVES,
     NON_HEAD_ADJECTIVES,
     NOUN_VERBS,
     NP_PREPOSITIONS,
@@ -125,6 +126,22 @@ def _set_roles(toks: list[Tok], raws: list[RawFigure]) -> None:
             raw.role = "change"
         elif _comparative_after(toks, raw.i1):
             raw.role = "change"  # "300,000 fewer people"
+        elif before in MOVES and _moves(toks, raw.q0 - 1):
+            raw.role = "change"  # ", up €5.1bn", "sales rose 5%": a move by the figure, with no "by"
+        elif (
+            earlier
+            and earlier[0].role == "change"
+            and [t.lower for t in toks[earlier[0].i1 : raw.q0]] in (["or"], [",", "or"])
+        ):
+            raw.role = "change"  # "up €5.1bn, or 7.2%": the same change, said another way
+
+
+def _moves(toks: list[Tok], k: int) -> bool:
+    """Token k ("up", "rose") moves the figure after it: a verb, or "up"/"down" opening a phrase (", up
+    €5.1bn") or after an auxiliary ("receipts are up 7.2%"), not a verb's particle ("made up 2.5%", "free up")."""
+    if toks[k].lower not in {"up", "down"}:
+        return True
+    return k == 0 or toks[k - 1].kind != "word" or toks[k - 1].lower in AUXILIARIES
 
 
 def _comparative_after(toks: list[Tok], i: int) -> bool:
@@ -502,7 +519,10 @@ class _Labeller:
             of = self.right_pp(raw)
             if of and not self.only_period(*of) and not self.is_generic(of):
                 return self.span_text(*of), False, RULE_RIGHT_PP
-        if (raw.role == "from" and self.appositive(raw)) or self.compared(raw):
+        alternative = self.said_another_way(idx, raw)
+        if alternative is not None:
+            return alternative.label, alternative.weak, RULE_SIBLING
+        if (raw.role in {"from", "change"} and self.appositive(raw)) or self.compared(raw):
             # "Inflation was 4.6% in the year to October, down from 6.7%", "9.1% ..., compared with 9.7%":
             # what the last one measures.
             same = [r for r in self.raws[:idx] if same_family(r, raw) and r.label and not r.weak]
@@ -632,7 +652,7 @@ class _Labeller:
         if not (self.is_content(nxt) or self._modifier(nxt) or self.low(nxt) in COMPARATIVES):
             return None
         span = self.np_right(nxt)
-        if span is None:
+        if span is None or self.only_period(*span):  # "up 7.2% year on year": when, not what
             return None
         compound = ""
         last = raw.i1 - 1
@@ -714,6 +734,14 @@ class _Labeller:
         while k >= 0 and self.is_word(k) and self.low(k) in PRE_FIGURE | {"a", "an", "the"}:
             k -= 1
         return self.low(k) in COMPARED_WORDS or (self.low(k) in {"with", "to"} and self.low(k - 1) == "compared")
+
+    def said_another_way(self, idx: int, raw: RawFigure) -> RawFigure | None:
+        """ "up €5.1bn, or 7.2%": the figure after "or" restates the one before it (labelled first)."""
+        if idx == 0 or self.low(raw.q0 - 1) != "or":
+            return None
+        before = self.raws[idx - 1]
+        gap = [t.lower for t in self.t[before.i1 : raw.q0]]
+        return before if gap in (["or"], [",", "or"]) and before.label and before.role == raw.role else None
 
     def appositive(self, raw: RawFigure) -> bool:
         """ ", up from <figure>": the phrase hangs on the clause before the comma."""

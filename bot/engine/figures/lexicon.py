@@ -184,6 +184,12 @@ LEVEL_VERBS = {
     "rose", "risen", "fall", "falls", "fell", "fallen", "grew", "grown", "dropped", "climbed", "increased",
     "decreased", "declined",
 }  # fmt: skip
+# Words right before a figure that make it a change without "by": ", up €5.1bn", "sales rose 5%". Verbs
+# that also take an amount as object ("raised £2bn", "cut 1,000 jobs") are left out.
+MOVES = {
+    "up", "down", "rose", "risen", "rise", "rises", "fell", "fallen", "fall", "falls", "grew", "dropped",
+    "climbed", "jumped", "soared", "surged", "declined",
+}  # fmt: skip
 CHANGE_WORDS = {
     "rise", "rises", "rose", "risen", "rising", "raise", "raised", "raises", "raising", "increase",
     "increased", "increases", "increasing", "fall", "falls", "fell", "fallen", "falling", "drop",
@@ -293,3 +299,9 @@ DEMONYMS = {
     "european": "europe", "rwandan": "rwanda", "greek": "greece", "portuguese": "portugal", "austrian": "austria",
 }  # fmt: skip
 PLACE_ADJECTIVES = {place: adjective for adjective, place in DEMONYMS.items()}
+# Words people shorten when they type a body's name: the "Irish Dept of Finance" is its Department.
+SHORTENED_WORDS = {
+    "dept": "department", "depts": "departments", "govt": "government", "gov": "government",
+    "govts": "governments", "uni": "university", "unis": "universities", "natl": "national",
+    "intl": "international", "cttee": "committee",
+}  # fmt: skip

@@ -265,3 +265,21 @@ def test_a_count_a_level_verb_gives_measures_its_subject() -> None:
 def test_a_count_of_things_done_keeps_its_noun() -> None:
     assert one("The scheme has reached 2 million households.", "2 million").label == "households"
     assert one("GP practices delivered 30.4 million appointments.", "30.4 million").label == "appointments"
+
+
+def test_a_move_without_by_is_a_change_of_the_measure_before_it() -> None:
+    sentence = (
+        "Total tax receipts in Ireland were €76.2 billion in the first nine months of 2025, up €5.1bn, "
+        "or 7.2%, on the same period of 2024."
+    )
+    for text in ("€5.1bn", "7.2%"):  # "or 7.2%" says the same change another way
+        figure = one(sentence, text)
+        assert (figure.label, figure.role) == ("Total tax receipts in Ireland", "change")
+    assert one("Sales rose 5% last year.", "5%").role == "change"
+    assert one("Receipts are up 7.2 per cent year on year.", "7.2 per cent").label == "Receipts"  # no period label
+
+
+def test_a_particle_up_is_no_move() -> None:
+    assert one("Foreign nationals make up 15% of the prison population.", "15%").role is None
+    assert one("The change will free up around 2,900 places.", "2,900").role is None
+    assert one("The levy raised £2bn.", "£2bn").role is None  # an amount raised, not a rise
