@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from bot.engine.figures.clauses import PUNCTUATION_BREAK, Direction, asked_direction, clause_of, direction_of
 from bot.engine.figures.index import FigureGroup, IndexedFigure
 from bot.engine.figures.intent import change_stems, order_word_stems, read_question
-from bot.engine.figures.lexicon import DEMONYMS
+from bot.engine.figures.lexicon import DEMONYMS, SHORTENED_WORDS
 from bot.engine.figures.scoring import text_terms
 from bot.engine.text.tokens import answer_type_words
 
@@ -76,20 +76,22 @@ TIME_KINDS = frozenset({"year", "date"})  # context of a figure, not an answer t
 
 
 @lru_cache(maxsize=1)
-def _place_stems() -> dict[str, str]:
-    """The stem of each place adjective, to the stem of its place ("irish" → "ireland")."""
+def _variant_stems() -> dict[str, str]:
+    """The stem of each place adjective, to the stem of its place ("irish" → "ireland"), and of each
+    shortened word to the word's ("govt" → "government")."""
     stems = {}
-    for adjective, place in DEMONYMS.items():
-        (a,), (p,) = text_terms(adjective), text_terms(place)
+    for variant, word in (*DEMONYMS.items(), *SHORTENED_WORDS.items()):
+        (a,), (p,) = text_terms(variant), text_terms(word)
         stems[a] = p
     return stems
 
 
 def terms_of(text: str) -> frozenset[str]:
     """A text's terms as figure answers compare them: the index's terms, a place's adjective read as
-    the place ("irish tax receipts" asks for the label "tax receipts in Ireland")."""
-    places = _place_stems()
-    return frozenset(places.get(t, t) for t in text_terms(text))
+    the place ("irish tax receipts" asks for the label "tax receipts in Ireland"), a shortened word as
+    the word ("the govt's target")."""
+    variants = _variant_stems()
+    return frozenset(variants.get(t, t) for t in text_terms(text))
 
 
 def _sentence_scores(engine: Engine, question: str, members: Sequence[IndexedFigure]) -> dict[tuple[str, str], float]:

@@ -17,6 +17,7 @@ from bot.engine.figures.lexicon import (
     GENERIC_WORDS,
     ING_NOUNS,
     PLACE_ADJECTIVES,
+    SHORTENED_WORDS,
     STOP,
     VALUE_VERBS,
     VERBS,
@@ -90,8 +91,13 @@ def context_words(claim: str) -> frozenset[str]:
 
 
 def named_in(name: str, found: frozenset[str]) -> bool:
-    """``name`` (lower case) is among the words ``found``, or its place or adjective is."""
-    return name in found or DEMONYMS.get(name, "") in found or PLACE_ADJECTIVES.get(name, "") in found
+    """``name`` (lower case) is among the words ``found``, or its place or adjective is, or the word it
+    shortens ("dept")."""
+    return any(
+        variant in found
+        for variant in (name, DEMONYMS.get(name), PLACE_ADJECTIVES.get(name), SHORTENED_WORDS.get(name))
+        if variant
+    )
 
 
 # A place or body the claim names (a capitalised word, not an acronym such as "GW" or "LGA") that its

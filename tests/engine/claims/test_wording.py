@@ -78,3 +78,14 @@ def test_a_place_adjective_names_the_place() -> None:
     text = "Ireland's receipts rose.\n\nIrish VAT fell.\n\nThe Exchequer gained.\n\nCustoms were flat."
     assert local_names("Irish VAT hit €19bn", text, "Exchequer returns: Ireland") == frozenset()  # in the title
     assert local_names("Customs hit €1bn", text, "Exchequer returns") == {"customs"}  # one paragraph of four
+
+
+def test_a_shortened_word_names_the_body(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "Irish tax receipts rose again this year.\n\nThe Department of Finance forecast that total tax "
+        "receipts for the full year would reach €107.6bn.\n\nCorporation tax brought in €22.4bn.\n\n"
+        "Income tax brought in €26.3bn.",
+    )
+    comparison = only_comparison(engine, "the Irish Dept of Finance expects €107.6 billion in tax receipts this year")
+    assert comparison.verdict == "match" and comparison.corpus[0].figure.text == "€107.6bn"
