@@ -33,6 +33,7 @@ from bot.engine.figures.clauses import PUNCTUATION_BREAK, Direction, asked_direc
 from bot.engine.figures.index import FigureGroup, IndexedFigure
 from bot.engine.figures.intent import change_stems, order_word_stems, read_question
 from bot.engine.figures.lexicon import DEMONYMS, SHORTENED_WORDS
+from bot.engine.figures.parse import extract_figures
 from bot.engine.figures.scoring import text_terms
 from bot.engine.text.tokens import answer_type_words
 
@@ -60,12 +61,13 @@ SIGNALS = (
     "role",  # the figure's role in a change is the one asked for ("before" and the old value)
     "role_mismatch",  # the question asks for a role and the figure has another one
     "superseded",  # no role nor year asked, and the figure is a value replaced in its sentence
+    "given",  # the question states the figure's number itself ("waiting under 18 wks"): context, not answer
     "time",  # a year or a date: context of a figure, not an answer to a figure question
 )
 WEIGHTS: dict[str, float] = {
     "sentence": 1.0, "prior": 0.4, "clause_terms": 0.4, "sentence_terms": 0.2, "direction": 0.3,
     "direction_mismatch": -0.3, "year": 0.5, "label": 0.8, "kind": 0.5, "kind_mismatch": -0.5, "role": 0.6,
-    "role_mismatch": -0.3, "superseded": -0.2, "time": -0.5,
+    "role_mismatch": -0.3, "superseded": -0.2, "given": -0.6, "time": -0.5,
 }  # fmt: skip
 YEAR_REACH = 80  # characters from a year mention beyond which a figure is not "beside" it
 _COUNTED = re.compile(r"\bhow many (?:more |fewer |extra |additional |new )?(\w+)")
@@ -159,10 +161,14 @@ def figure_signals(
     years: frozenset[str] = frozenset(),
     content: dict[str, float] | None = None,
     direction: Direction | None = None,
+    stated: frozenset[float] = frozenset(),
 ) -> dict[str, float]:
-    """The signals (``SIGNALS``) of one figure for one question; those not given are 0."""
+    """The signals (``SIGNALS``) of one figure for one question; those not given are 0. ``stated``: the
+    numbers a question asking for another one states (``stated_numbers``)."""
     figure = member.figure
     found = {"sentence": sentence, "prior": prior}
+    if figure.value in stated and figure.kind not in TIME_KINDS:
+        found["given"] = 1.0
     if content:
         clause = clause_of(member.sentence, figure.start, figure.end)
         if _CONTINUES.match(clause):  # the measure is named before: "spent £2.8bn on it, up from £2.3bn"
@@ -186,6 +192,19 @@ def figure_signals(
     if figure.kind in TIME_KINDS:
         found["time"] = 1.0
     return found
+
+
+# A question that opens like this asks whether a number is right ("is the threshold £38,700?"): the
+# number it states is then the one to show, not context.
+_YES_NO = re.compile(r"^\W*(?:is|are|was|were|does|do|did|has|have|will|can|could|should)\b", re.IGNORECASE)
+
+
+def stated_numbers(question: str) -> frozenset[float]:
+    """The numbers a question states as context for the one it asks ("how much more would 3.5% cost than
+    2.5%?"): none for a yes/no question, which asks about the number it states."""
+    if _YES_NO.match(question):
+        return frozenset()
+    return frozenset(f.value for f in extract_figures(question) if f.kind not in TIME_KINDS)
 
 
 def weighted(signals: dict[str, float], weights: dict[str, float] = WEIGHTS) -> float:
@@ -217,12 +236,13 @@ def figure_candidates(
     sentences = _sentence_scores(engine, question, members)
     content = content_weights(question, [m.sentence for m in members])
     direction = asked_direction(question) if role == "change" else None
+    stated = stated_numbers(question)
     found = []
     for rank, group in enumerate(groups):
         prior = 1.0 - rank / max(1, len(groups) - 1)
         for member in group.members:
             sentence = sentences.get((member.citation.document, member.sentence), 0.0)
-            signals = figure_signals(member, prior, sentence, kinds, role, asked, years, content, direction)
+            signals = figure_signals(member, prior, sentence, kinds, role, asked, years, content, direction, stated)
             found.append((signals, rank, member))
     return found
 

@@ -46,6 +46,8 @@ DURATION_UNITS = {
     "second": ("second", 1), "minute": ("minute", 1), "hour": ("hour", 1), "day": ("day", 1),
     "week": ("week", 1), "fortnight": ("week", 2), "month": ("month", 1), "year": ("year", 1),
     "decade": ("year", 10), "century": ("year", 100), "centuries": ("year", 100),
+    # as people type them: "18 wks", "2 yrs", "3 mths", "24 hrs"
+    "wk": ("week", 1), "yr": ("year", 1), "mth": ("month", 1), "hr": ("hour", 1),
 }  # fmt: skip
 PERIODS = {
     "year": "year", "annum": "year", "month": "month", "week": "week", "day": "day", "hour": "hour",
