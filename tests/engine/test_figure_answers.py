@@ -6,8 +6,8 @@ import pytest
 
 from bot.engine.claims import check_claim
 from bot.engine.engine import Engine
-from training.data import DOCS as TRAINING_DOCS
 from bot.engine.figure_answers import content_weights, figure_signals, rank_figures, stated_numbers, weighted
+from training.data import DOCS as TRAINING_DOCS
 
 
 @pytest.mark.parametrize(
@@ -129,8 +129,8 @@ def test_a_number_the_question_states_is_context_not_the_answer(tmp_path: Path) 
     bulletin = TRAINING_DOCS / "health-waiting-list-statistics.md"
     (tmp_path / bulletin.name).write_text(bulletin.read_text(encoding="utf-8"), encoding="utf-8")
     engine = Engine.from_folder(tmp_path)
-    first = rank_figures(engine, "whats the govt's interim target for patients waiting under 18 wks by march 2026", 2)[0]
-    assert first.members[0].figure.text == "65%"
+    question = "whats the govt's interim target for patients waiting under 18 wks by march 2026"
+    assert rank_figures(engine, question, 2)[0].members[0].figure.text == "65%"
     # A yes/no question asks about the number it states: it is no context then.
     assert stated_numbers("is the target 65% of patients?") == frozenset()
     assert stated_numbers("how much more would 3.5% cost than 2.5% in 2035?") == {3.5, 2.5}
