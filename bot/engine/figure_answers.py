@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from bot.engine.figures.clauses import PUNCTUATION_BREAK, Direction, asked_direction, clause_of, direction_of
 from bot.engine.figures.index import FigureGroup, IndexedFigure
 from bot.engine.figures.intent import change_stems, order_word_stems, read_question
-from bot.engine.figures.lexicon import DEMONYMS, SHORTENED_WORDS
+from bot.engine.figures.lexicon import DEMONYMS, INFORMAL_WORDS
 from bot.engine.figures.parse import extract_figures
 from bot.engine.figures.scoring import text_terms
 from bot.engine.text.tokens import answer_type_words
@@ -80,9 +80,9 @@ TIME_KINDS = frozenset({"year", "date"})  # context of a figure, not an answer t
 @lru_cache(maxsize=1)
 def _variant_stems() -> dict[str, str]:
     """The stem of each place adjective, to the stem of its place ("irish" → "ireland"), and of each
-    shortened word to the word's ("govt" → "government")."""
+    informal word to the documents' word ("govt" → "government", "kids" → "children")."""
     stems = {}
-    for variant, word in (*DEMONYMS.items(), *SHORTENED_WORDS.items()):
+    for variant, word in (*DEMONYMS.items(), *INFORMAL_WORDS.items()):
         (a,), (p,) = text_terms(variant), text_terms(word)
         stems[a] = p
     return stems
@@ -90,8 +90,8 @@ def _variant_stems() -> dict[str, str]:
 
 def terms_of(text: str) -> frozenset[str]:
     """A text's terms as figure answers compare them: the index's terms, a place's adjective read as
-    the place ("irish tax receipts" asks for the label "tax receipts in Ireland"), a shortened word as
-    the word ("the govt's target")."""
+    the place ("irish tax receipts" asks for the label "tax receipts in Ireland"), an informal word as
+    the documents' word ("the govt's target")."""
     variants = _variant_stems()
     return frozenset(variants.get(t, t) for t in text_terms(text))
 

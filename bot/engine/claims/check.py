@@ -12,6 +12,7 @@ from bot.engine.claims.wording import (
     acronyms,
     context_words,
     contradicted,
+    formal,
     is_subject_word,
     local_names,
     months_named,
@@ -274,9 +275,11 @@ def _not_equal(claim: str, claimed: Figure, documented: IndexedFigure, best: Ind
 def check_claim(engine: Engine, claim: str, max_sentences: int = 3) -> ClaimCheck:
     claim = " ".join(claim.split())[:MAX_CLAIM_CHARS]
     answer = engine.ask(claim, max_sentences)
-    figures = extract_figures(claim)
+    # Compared in the documents' words ("kids" are children); the claim is shown as written.
+    reading = formal(claim)
+    figures = extract_figures(reading)
     years = frozenset(f.text for f in figures if f.kind == "year")
     comparisons = tuple(
-        compare_figure(engine, claim, figure, years) for figure in figures if figure.kind not in CONTEXT_KINDS
+        compare_figure(engine, reading, figure, years) for figure in figures if figure.kind not in CONTEXT_KINDS
     )
     return ClaimCheck(claim=claim, answer=answer, comparisons=comparisons)

@@ -301,9 +301,10 @@ DEMONYMS = {
     "european": "europe", "rwandan": "rwanda", "greek": "greece", "portuguese": "portugal", "austrian": "austria",
 }  # fmt: skip
 PLACE_ADJECTIVES = {place: adjective for adjective, place in DEMONYMS.items()}
-# Words people shorten when they type a body's name: the "Irish Dept of Finance" is its Department.
-SHORTENED_WORDS = {
+# Words as people type them, and the documents' words for them: the "Irish Dept of Finance" is its
+# Department, "kids" are children.
+INFORMAL_WORDS = {
     "dept": "department", "depts": "departments", "govt": "government", "gov": "government",
     "govts": "governments", "uni": "university", "unis": "universities", "natl": "national",
-    "intl": "international", "cttee": "committee",
+    "intl": "international", "cttee": "committee", "kids": "children", "kid": "child", "ppl": "people",
 }  # fmt: skip

@@ -89,3 +89,23 @@ def test_a_shortened_word_names_the_body(tmp_path: Path) -> None:
     )
     comparison = only_comparison(engine, "the Irish Dept of Finance expects €107.6 billion in tax receipts this year")
     assert comparison.verdict == "match" and comparison.corpus[0].figure.text == "€107.6bn"
+
+
+def test_informal_words_are_read_as_the_documents_words(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "There were 169,050 children living in temporary accommodation in England in March, alongside "
+        "131,140 households.",
+    )
+    comparison = only_comparison(engine, "169,500 kids are living in temporary accommodation")
+    assert comparison.verdict in {"near", "differs"} and comparison.corpus[0].figure.text == "169,050"
+
+
+def test_months_and_a_place_adjective_contradict_nothing(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "# Irish Exchequer receipts\n\nTotal Exchequer tax receipts for January to September 2025 were "
+        "€76.2bn, compared with €71.1bn in the same period last year.",
+    )
+    comparison = only_comparison(engine, "Irish tax receipts reached €80bn in Jan-Sep 2025")
+    assert comparison.verdict == "differs" and comparison.corpus[0].figure.text == "€76.2bn"
