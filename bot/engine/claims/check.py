@@ -241,9 +241,13 @@ def compare_figure(
             measure.append(newer)
         # Otherwise the figure of the claim's year; without a year, a value of the measure within 10% is
         # likely the one the claim misstates (rather than the best-scored value, which may be far off).
-        nearest = min(measure, key=lambda m: abs(m.figure.value - claimed.value))
+        # A claim that names its month is about that month's value: "31.9 million appointments in
+        # December" misstates December's 30.4 million, not October's 33.1 million.
+        months = months_named(claim)
+        candidates = [m for m in measure if months & months_named(m.sentence)] or measure
+        nearest = min(candidates, key=lambda m: abs(m.figure.value - claimed.value))
         misstated = nearest if not years and compare_values(claimed, nearest.figure) == "near" else None
-        first = newer or misstated or measure[0]
+        first = newer or misstated or candidates[0]
     measure.remove(first)
     measure.insert(0, first)
     verdict = compare_values(claimed, first.figure) if agreeing else _not_equal(claim, claimed, first, best)

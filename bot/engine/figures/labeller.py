@@ -36,6 +36,7 @@ Verbs are told from nouns by a small lexicon (``lexicon``) plus context ("to sla
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 from bot.engine.figures.lexicon import (
@@ -114,6 +115,8 @@ def _set_roles(toks: list[Tok], raws: list[RawFigure]) -> None:
                 earlier.append(r)
         if before == "from" and (window & CHANGE_WORDS or _followed_by_to(toks, raws, idx)):
             raw.role = "from"
+        elif _compared_with_earlier(toks, raws, idx):
+            raw.role = "from"  # "13.9 weeks, compared with 14.6 weeks in December 2024": the earlier value
         elif (
             before == "to"
             and raw.qualifier != "up to"
@@ -134,6 +137,30 @@ def _set_roles(toks: list[Tok], raws: list[RawFigure]) -> None:
             and [t.lower for t in toks[earlier[0].i1 : raw.q0]] in (["or"], [",", "or"])
         ):
             raw.role = "change"  # "up €5.1bn, or 7.2%": the same change, said another way
+
+
+def _compared_with_earlier(toks: list[Tok], raws: list[RawFigure], idx: int) -> bool:
+    """ "compared with <figure>" followed by an earlier time: "a year earlier", "in the same period last
+    year", or a date or year before the one the sentence's own figures are for (or, when they give
+    none, any: the undated statement is the report's current one)."""
+    raw = raws[idx]
+    if raw.q0 < 2 or toks[raw.q0 - 1].lower not in {"with", "to"} or toks[raw.q0 - 2].lower != "compared":
+        return False
+    after: list[str] = []
+    for tok in toks[raw.i1 : raw.i1 + 8]:
+        if tok.kind == "sym" and tok.text not in HYPHENS:
+            break
+        after.append(tok.lower)
+    if _EARLIER.search(" ".join(after)):
+        return True
+    then = next((r for r in raws[idx + 1 :] if r.kind in {"year", "date"} and r.q0 - raw.i1 <= 2), None)
+    now = [r for r in raws[:idx] if r.kind in {"year", "date"}]
+    return then is not None and (not now or then.value < now[-1].value)
+
+
+_EARLIER = re.compile(
+    r"\b(?:(?:a|one|the) (?:year|month|quarter) (?:earlier|before)|last year|previous (?:year|month))\b"
+)
 
 
 def _moves(toks: list[Tok], k: int) -> bool:

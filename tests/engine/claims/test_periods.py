@@ -37,3 +37,21 @@ def test_the_figure_of_the_claims_year_is_compared(tmp_path: Path) -> None:
     comparison = only_comparison(engine, "councils spent £2.3bn on temporary accommodation in 2024-25")
     assert comparison.verdict == "differs" and comparison.corpus[0].figure.text == "£2.8 billion"
     assert only_comparison(engine, "councils spent £2.3bn on temporary accommodation in 2023-24").verdict == "match"
+
+
+def test_a_claim_of_a_month_is_compared_with_that_months_value(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "GP practices delivered 30.4 million appointments in December 2025.\n\nGP appointment figures for "
+        "October 2025 have been revised up from 33.1 million to 33.4 million.",
+    )
+    comparison = only_comparison(engine, "GP practices delivered 31.9 million appointments in December 2025")
+    assert comparison.verdict in {"near", "differs"} and comparison.corpus[0].figure.text == "30.4 million"
+
+
+def test_a_claim_of_a_superseded_comparison_value_differs_from_the_current_one(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path, "The median waiting time was 13.9 weeks, compared with 14.6 weeks in December 2024."
+    )
+    comparison = only_comparison(engine, "the median wait is 14.6 weeks")
+    assert comparison.verdict == "differs" and comparison.corpus[0].figure.text == "13.9 weeks"

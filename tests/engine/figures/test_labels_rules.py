@@ -283,3 +283,15 @@ def test_a_particle_up_is_no_move() -> None:
     assert one("Foreign nationals make up 15% of the prison population.", "15%").role is None
     assert one("The change will free up around 2,900 places.", "2,900").role is None
     assert one("The levy raised £2bn.", "£2bn").role is None  # an amount raised, not a rise
+
+
+def test_a_value_compared_with_an_earlier_time_is_the_earlier_value() -> None:
+    for sentence in (
+        "The median waiting time was 13.9 weeks, compared with 14.6 weeks in December 2024.",
+        "The median waiting time was 13.9 weeks, compared with 14.6 weeks a year earlier.",
+    ):
+        assert one(sentence, "14.6 weeks").role == "from"
+        assert one(sentence, "13.9 weeks").role is None
+    # Another place, or a later year, is no earlier value.
+    assert one("Scotland spent 9.1%, compared with 9.7% in Wales.", "9.7%").role is None
+    assert one("Sales were 5% in 2024, compared with 7% in 2030.", "7%").role is None
