@@ -61,7 +61,7 @@ _MAX_DIGITS = 18
 _SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})+")
 _LIST_NUMBER = re.compile(r"\d{1,3}")
 _HEADING_MAX_TOKENS = 10
-_RELATIVE_TIME = frozenset({"earlier", "ago", "before", "later", "previously"})
+_RELATIVE_TIME = frozenset({"earlier", "ago", "previously"})  # not "before": "£3,000 a year before"
 _SENTENCE_ENDS = frozenset({".", "!", "?", "…", '"', "”", "'", "’", ")"})
 # Words that make a sentence-opening number a quantity even when capitalised ("2.5 GW", "1.2 Million").
 _UNIT_WORDS = frozenset({*SCALES, *SPACED_SCALES, *MEASURE_UNITS, *DURATION_UNITS, *CURRENCY_WORDS, "per", "percent"})
