@@ -92,7 +92,8 @@ def months_named(text: str) -> frozenset[str]:
     return frozenset(word[:3] for word in plain_words(text) if word in _MONTH_NAMES)
 
 
-_CAPITALISED = re.compile(r"\b([A-Z][a-z]+|[A-Z]{2,}[a-z]?)\b")
+_CAPITALISED = re.compile(r"\b([A-Z]+&[A-Z]+|[A-Z][a-z]+|[A-Z]{2,}[a-z]?)\b")
+_AMPERSAND = re.compile(r"(?<=[A-Za-z])&(?=[A-Za-z])")  # "A&E", "R&D": one name, read as "ae", "rd"
 _RAW_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
 
@@ -100,7 +101,7 @@ def context_words(claim: str) -> frozenset[str]:
     """Names in the claim (places, bodies, schemes: capitalised words), which the document of a corpus
     figure must name too for it to measure the same thing: "Scotland's prison population" is not
     measured by a document about England alone."""
-    names = {m.group(1).lower() for m in _CAPITALISED.finditer(claim)}
+    names = {_AMPERSAND.sub("", m.group(1)).lower() for m in _CAPITALISED.finditer(claim)}
     return frozenset(w for w in names if w not in _MONTHS and w not in STOPWORDS)
 
 
@@ -150,7 +151,7 @@ def acronyms(text: str) -> frozenset[str]:
 
 
 def plain_words(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"[a-z0-9]+", text.lower()))
+    return frozenset(re.findall(r"[a-z0-9]+", _AMPERSAND.sub("", text).lower()))
 
 
 def is_subject_word(word: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.engine.claims.wording import context_words, plain_words
 from bot.engine.engine import Engine
 from tests.engine.claims.conftest import one_document_engine, only_comparison
 
@@ -109,3 +110,11 @@ def test_months_and_a_place_adjective_contradict_nothing(tmp_path: Path) -> None
     )
     comparison = only_comparison(engine, "Irish tax receipts reached €80bn in Jan-Sep 2025")
     assert comparison.verdict == "differs" and comparison.corpus[0].figure.text == "€76.2bn"
+
+
+def test_a_name_with_an_ampersand_must_be_named_by_the_document(tmp_path: Path) -> None:
+    waits = "59.8% of patients had been waiting less than 18 weeks for hospital treatment in December."
+    engine = one_document_engine(tmp_path, waits)
+    assert only_comparison(engine, "75% of A&E patients were seen on time in December").verdict == "not_found"
+    # The claim's "A&E" is one name, and so is the document's.
+    assert "ae" in context_words("75% of A&E patients") and "ae" in plain_words("A&E waits")
