@@ -1,8 +1,8 @@
 """What each figure of a sentence measures: its role in a change, and its label.
 
-Roles: within its sentence a figure can be the previous value of a change ("from 606,000"), the
-new one ("to 745,000") or the change itself ("by £12,500", "an increase of 139,000", "300,000
-fewer people").
+Roles: within its sentence a figure can be the previous value of a change ("from 606,000",
+"compared with 14.6 weeks a year earlier"), the new one ("to 745,000") or the change itself ("by
+£12,500", "an increase of 139,000", "300,000 fewer people", ", up €5.1bn, or 7.2%").
 
 Labels say what a figure measures, read off the sentence's own words by a few grammatical
 patterns, most specific first (each figure records the number of the rule that labelled it):
@@ -14,7 +14,9 @@ patterns, most specific first (each figure records the number of the rule that l
   2. a figure that modifies a noun takes it ("the original £140million scheme" → original scheme,
      "a 4.2% pay rise" → pay rise);
   3. "<noun phrase> of|to|by|from|at|: <figure>", looking through a change verb
-     ("the salary threshold will rise by £12,500" → salary threshold); container words are dropped
+     ("the salary threshold will rise by £12,500" → salary threshold), also for a count a level verb
+     gives in a unit of its own ("the waiting list stood at 7.31 million cases" → waiting list, not
+     cases); container words are dropped
      ("the number of small boat migrants" → small boat migrants), except before a period: "its figure
      for the year to December" names no measure, so it is kept whole and flagged weak, for the index
      to name the measure from the same value elsewhere in the document (``index._borrow_labels``);
@@ -131,12 +133,13 @@ def _set_roles(toks: list[Tok], raws: list[RawFigure]) -> None:
             raw.role = "change"  # "300,000 fewer people"
         elif before in MOVES and _moves(toks, raw.q0 - 1):
             raw.role = "change"  # ", up €5.1bn", "sales rose 5%": a move by the figure, with no "by"
-        elif (
-            earlier
-            and earlier[0].role == "change"
-            and [t.lower for t in toks[earlier[0].i1 : raw.q0]] in (["or"], [",", "or"])
-        ):
+        elif earlier and earlier[0].role == "change" and restates(toks, earlier[0], raw):
             raw.role = "change"  # "up €5.1bn, or 7.2%": the same change, said another way
+
+
+def restates(toks: list[Tok], first: RawFigure, second: RawFigure) -> bool:
+    """ "€5.1bn, or 7.2%": the second figure says the first one another way."""
+    return [t.lower for t in toks[first.i1 : second.q0]] in (["or"], [",", "or"])
 
 
 def _compared_with_earlier(toks: list[Tok], raws: list[RawFigure], idx: int) -> bool:
@@ -559,11 +562,11 @@ class _Labeller:
         prep = self.preposition_np(raw)
         if prep is not None:
             found, generic = prep
-            counted = [r for r in self.raws[:idx] if r.i1 == (found or (-1, -1))[0] and same_family(r, raw)]
-            if counted and counted[-1].label and not counted[-1].weak:
-                # "stood at 7.31 million cases at the end of December, down by 84,400": the phrase is what
-                # the figure before counts, so the change measures what that figure does.
-                return counted[-1].label, False, RULE_SIBLING
+            # "stood at 7.31 million cases at the end of December, down by 84,400": a phrase that opens right
+            # after a figure is what that figure counts, so this one measures what that figure does.
+            counter = next((r for r in self.raws[:idx] if found and r.i1 == found[0] and same_family(r, raw)), None)
+            if counter is not None and counter.label and not counter.weak:
+                return counter.label, False, RULE_SIBLING
             if found:
                 # "its figure for the year to December": a container of a period names no measure; weak,
                 # so the index can give it the measure the document names for the same value.
@@ -764,11 +767,10 @@ class _Labeller:
 
     def said_another_way(self, idx: int, raw: RawFigure) -> RawFigure | None:
         """ "up €5.1bn, or 7.2%": the figure after "or" restates the one before it (labelled first)."""
-        if idx == 0 or self.low(raw.q0 - 1) != "or":
+        if idx == 0:
             return None
         before = self.raws[idx - 1]
-        gap = [t.lower for t in self.t[before.i1 : raw.q0]]
-        return before if gap in (["or"], [",", "or"]) and before.label and before.role == raw.role else None
+        return before if restates(self.t, before, raw) and before.label and before.role == raw.role else None
 
     def appositive(self, raw: RawFigure) -> bool:
         """ ", up from <figure>": the phrase hangs on the clause before the comma."""
