@@ -115,8 +115,10 @@ def _set_roles(toks: list[Tok], raws: list[RawFigure]) -> None:
                 break
             if r.kind not in {"year", "date"}:
                 earlier.append(r)
-        if before == "from" and (window & CHANGE_WORDS or _followed_by_to(toks, raws, idx)):
-            raw.role = "from"
+        if before == "from" and (
+            window & CHANGE_WORDS or _followed_by_to(toks, raws, idx) or any(r.role == "to" for r in earlier)
+        ):
+            raw.role = "from"  # "rose by 39% to 1,980, from 1,420": after a new value, the one it replaced
         elif _compared_with_earlier(toks, raws, idx):
             raw.role = "from"  # "13.9 weeks, compared with 14.6 weeks in December 2024": the earlier value
         elif (

@@ -295,3 +295,9 @@ def test_a_value_compared_with_an_earlier_time_is_the_earlier_value() -> None:
     # Another place, or a later year, is no earlier value.
     assert one("Scotland spent 9.1%, compared with 9.7% in Wales.", "9.7%").role is None
     assert one("Sales were 5% in 2024, compared with 7% in 2030.", "7%").role is None
+
+
+def test_from_after_a_new_value_is_the_value_it_replaced() -> None:
+    sentence = "Poultry visas rose by 39% to 1,980, from 1,420 a year earlier."
+    earlier = one(sentence, "1,420")
+    assert (earlier.role, earlier.label) == ("from", "Poultry visas")
