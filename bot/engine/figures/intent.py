@@ -47,7 +47,9 @@ _ROLE_PATTERNS: tuple[tuple[re.Pattern[str], Role], ...] = (
                 r"|\bhow (much|many) (more|fewer|less)\b|\bfewer\b|\bdifference\b|\bincrease of\b"), "change"),
     (re.compile(r"\bbefore\b|\bb4\b|\bprevious(ly)?\b|\bused to\b|\boriginal(ly)?\b|\bold\b|\bformer\b"
                 r"|\bearlier\b|\bwas it\b|\bfrom what\b|\bstarted at\b"), "from"),
-    (re.compile(r"\b(up|down|rise|rising|fall|falling|increase|cut|revised?|go|going|change|changing)"
+    (re.compile(r"\b(up|down|rise|rising|rose|risen|fall|falling|fell|fallen|increased?|cut|revised?|go|going"
+                r"|change[ds]?|changing|raised?|raising|lower(ed)?|reduced?|set|capped|lift(ed)?|hiked?|boost(ed)?"
+                r"|slash(ed)?|drop(ped)?|grow|grew|grown|climbed|jumped)"
                 r"(?: it| them)? to\b|\bnew\b|\bnow\b|\bafter\b|\bwill (it )?be\b"
                 r"|\bfrom (next|april|september|january)\b|\blatest\b|\bcurrent\b|\brevised\b|\bupdated\b"), "to"),
 )  # fmt: skip

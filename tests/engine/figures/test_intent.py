@@ -78,3 +78,10 @@ def test_how_much_a_measure_dropped_by_asks_for_the_change_not_for_money() -> No
     assert asked.role == "change" and asked.kinds == frozenset()
     assert read_question("how much did the fee go up by").kinds == {"money"}  # the fee is money
     assert read_question("how much was funded by the government").role is None  # "funded by" names who
+
+
+@pytest.mark.parametrize(
+    "question", ["what was the AR7 budget raised to?", "what has the cap been set to", "what did fees rise to"]
+)
+def test_a_verb_then_to_asks_for_the_new_value(question: str) -> None:
+    assert read_question(question).role == "to"
