@@ -61,14 +61,13 @@ SIGNALS = (
     "role",  # the figure's role in a change is the one asked for ("before" and the old value)
     "role_mismatch",  # the question asks for a role and the figure has another one
     "superseded",  # no role nor year asked, and the figure is a value replaced in its sentence
-    "latest",  # no role nor year asked, and the figure's clause states the latest period of the candidates
     "given",  # the question states the figure's number itself ("waiting under 18 wks"): context, not answer
     "time",  # a year or a date: context of a figure, not an answer to a figure question
 )
 WEIGHTS: dict[str, float] = {
     "sentence": 1.0, "prior": 0.4, "clause_terms": 0.4, "sentence_terms": 0.2, "direction": 0.3,
     "direction_mismatch": -0.3, "year": 0.5, "label": 0.8, "kind": 0.5, "kind_mismatch": -0.5, "role": 0.6,
-    "role_mismatch": -0.3, "superseded": -0.2, "latest": 0.3, "given": -0.6, "time": -0.5,
+    "role_mismatch": -0.3, "superseded": -0.2, "given": -0.6, "time": -0.5,
 }  # fmt: skip
 YEAR_REACH = 80  # characters from a year mention beyond which a figure is not "beside" it
 _COUNTED = re.compile(r"\bhow many (?:more |fewer |extra |additional |new )?(\w+)")
@@ -104,24 +103,6 @@ def _sentence_scores(engine: Engine, question: str, members: Sequence[IndexedFig
     read = {(m.citation.document, m.sentence): (" ".join(m.sentence.split()), m.citation.title) for m in members}
     probabilities = engine.reader.probabilities(engine.reader.margins(question, list(read.values())))
     return {key: float(p) for key, p in zip(read, probabilities, strict=True)}
-
-
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# "December 2025", "2024-25", "2025/26": a period, with its month when one is named.
-_PERIOD = re.compile(r"\b(?:(" + "|".join(_MONTHS) + r")[a-z]*\.?\s+)?((?:19|20)\d\d)(?:[-/](\d\d))?\b", re.IGNORECASE)
-
-
-def period_of(member: IndexedFigure) -> tuple[int, int] | None:
-    """The latest period the figure's clause names, as (year, month), leaving out the periods after its
-    document's date (forecasts and targets are not what the measure is now). A financial year "2024-25"
-    counts as its second year."""
-    limit = int(member.citation.date[:4]) if member.citation.date and member.citation.date[:4].isdigit() else 9999
-    found = []
-    for match in _PERIOD.finditer(clause_of(member.sentence, member.figure.start, member.figure.end)):
-        month, year = match.group(1), int(match.group(2)) + (1 if match.group(3) else 0)
-        if year <= limit:
-            found.append((year, _MONTHS.index(month.lower()) + 1 if month else 0))
-    return max(found, default=None)
 
 
 def asked_years(question: str) -> frozenset[str]:
@@ -181,7 +162,6 @@ def figure_signals(
     content: dict[str, float] | None = None,
     direction: Direction | None = None,
     stated: frozenset[float] = frozenset(),
-    latest: bool = False,
 ) -> dict[str, float]:
     """The signals (``SIGNALS``) of one figure for one question; those not given are 0. ``stated``: the
     numbers a question asking for another one states (``stated_numbers``)."""
@@ -209,8 +189,6 @@ def figure_signals(
         found["role" if figure.role == role else "role_mismatch"] = 1.0
     elif figure.role == "from" and not years:  # a topic alone asks what the measure is, not was
         found["superseded"] = 1.0
-    if latest and role is None and not years:  # ... and what it is now
-        found["latest"] = 1.0
     if figure.kind in TIME_KINDS:
         found["time"] = 1.0
     return found
@@ -259,17 +237,12 @@ def figure_candidates(
     content = content_weights(question, [m.sentence for m in members])
     direction = asked_direction(question) if role == "change" else None
     stated = stated_numbers(question)
-    periods = {id(m): period_of(m) for m in members}
-    newest = max((p for p in periods.values() if p is not None), default=None)
     found = []
     for rank, group in enumerate(groups):
         prior = 1.0 - rank / max(1, len(groups) - 1)
         for member in group.members:
             sentence = sentences.get((member.citation.document, member.sentence), 0.0)
-            latest = newest is not None and periods[id(member)] == newest
-            signals = figure_signals(
-                member, prior, sentence, kinds, role, asked, years, content, direction, stated, latest
-            )
+            signals = figure_signals(member, prior, sentence, kinds, role, asked, years, content, direction, stated)
             found.append((signals, rank, member))
     return found
 

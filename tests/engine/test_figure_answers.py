@@ -134,17 +134,3 @@ def test_a_number_the_question_states_is_context_not_the_answer(tmp_path: Path) 
     # A yes/no question asks about the number it states: it is no context then.
     assert stated_numbers("is the target 65% of patients?") == frozenset()
     assert stated_numbers("how much more would 3.5% cost than 2.5% in 2035?") == {3.5, 2.5}
-
-
-def test_a_topic_alone_shows_the_latest_value_not_a_forecast(tmp_path: Path) -> None:
-    (tmp_path / "gp.md").write_text(
-        "---\ntitle: GP appointments\ndate: 2026-02-12\n---\n\n"
-        "GP practices delivered 33.1 million appointments in October 2025.\n\n"
-        "GP practices delivered 30.4 million appointments in December 2025.\n\n"
-        "GP practices are expected to deliver 34.0 million appointments in December 2027.\n",
-        encoding="utf-8",
-    )
-    engine = Engine.from_folder(tmp_path)
-    assert rank_figures(engine, "GP appointments", 3)[0].members[0].figure.text == "30.4 million"
-    # A year asked is answered as asked.
-    assert rank_figures(engine, "GP appointments in 2027", 3)[0].members[0].figure.text == "34.0 million"
