@@ -17,6 +17,8 @@ from bot.engine.figures.lexicon import (
     GENERIC_WORDS,
     INFORMAL_WORDS,
     ING_NOUNS,
+    MONTH_ABBREVIATIONS,
+    MONTHS,
     PLACE_ADJECTIVES,
     STOP,
     VALUE_VERBS,
@@ -66,10 +68,7 @@ def own_text(sentence: str, start: int, end: int) -> str:
     return sentence[left:start] + " " + sentence[end:right]
 
 
-_MONTH_NAMES = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
+_MONTH_NAMES = frozenset(MONTHS) | frozenset(MONTH_ABBREVIATIONS)
 _MONTHS = _MONTH_NAMES | {"monday", "tuesday", "wednesday", "thursday", "friday"}  # dates, never names
 
 

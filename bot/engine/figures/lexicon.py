@@ -177,7 +177,6 @@ OTHER_VERBS = {
     "benefits", "attend", "attends", "attended", "wait", "waits", "waited", "vote", "votes", "voted",
 }  # fmt: skip
 VERBS = VALUE_VERBS | OTHER_VERBS
-# A change, so "to N" is the new value and "by N" the change ("rise by £12,500 to £38,000").
 # Verbs that give a measure's level, not an action on a thing counted: "the waiting list stood at 7.31
 # million cases" measures the list (in cases); "the scheme reached 2 million households" counts households.
 LEVEL_VERBS = {
@@ -192,6 +191,7 @@ MOVES = {
     "up", "down", "rose", "risen", "rise", "rises", "fell", "fallen", "fall", "falls", "grew", "dropped",
     "climbed", "jumped", "soared", "surged", "declined",
 }  # fmt: skip
+# A change, so "to N" is the new value and "by N" the change ("rise by £12,500 to £38,000").
 CHANGE_WORDS = {
     "rise", "rises", "rose", "risen", "rising", "raise", "raised", "raises", "raising", "increase",
     "increased", "increases", "increasing", "fall", "falls", "fell", "fallen", "falling", "drop",
