@@ -213,6 +213,10 @@ def _noun_before_of(toks: list[Tok], of_index: int) -> str:
 COMPARED_WORDS = {"against", "versus", "vs"}  # "compared with" is checked as a pair
 LIST_WORDS = {"and", "or", ","}  # what joins a further value to a list ("£2.3bn in 2023-24 and £1.2bn")
 QUOTES = {'"', "“", "”"}
+# Words that open a parenthetical between a subject and its verb ("Income tax receipts, including USC,
+# were €27.9bn"), and the marks it may hold ("including the universal social charge (USC),").
+PARENTHETICAL_OPENERS = {"which", "who", "whose", "including", "excluding"}
+INSIDE_PARENTHETICAL = {",", "(", ")"}
 
 
 class _Labeller:
@@ -275,6 +279,8 @@ class _Labeller:
                 return True  # "the scheme cost £140million"
             if low in NOUN_VERBS and self._noun_after_figure(k):
                 return False  # "a 4.2% pay award", "a 4.2% pay rise", "a 5p cut"
+            if low in NOUN_VERBS and self.low(k + 1) in AUXILIARIES and self.low(k - 1) not in AUXILIARIES:
+                return False  # the subject of the verb after it: "the care (EHC) plan has", "the cut was"
             return not (low in NOUN_VERBS and (k == 0 or self._nounish_context(k)))
         prev = self.low(k - 1)
         nxt = self.low(k + 1)
@@ -362,6 +368,9 @@ class _Labeller:
             if t.text in QUOTES:
                 k -= 1  # a quoted name is still the phrase: 'a "clean industry bonus" worth £544m'
                 continue
+            if t.text == ")" and self.low(k - 2) == "(" and self.is_word(k - 1) and words == 1:
+                k -= 3  # an abbreviation in brackets before the head noun: "care (EHC) plan", "(FTE) GPs"
+                continue
             if t.kind != "word":
                 break
             if k > 0 and self.is_hyphen_link(k - 1):
@@ -412,8 +421,8 @@ class _Labeller:
         if j < self.n and self.low(j).endswith("ed") and self.is_verb(j):
             return self.np_left(j - 1)  # "Targeted retention payments, doubled from £3,000": a reduced relative
         m = j - 2
-        while m > 0 and j - m < 25 and not (self.is_boundary(m) and self.low(m) != ","):
-            if self.low(m) == "," and self.low(m + 1) in {"which", "who", "whose"}:
+        while m > 0 and j - m < 25 and not (self.is_boundary(m) and self.low(m) not in INSIDE_PARENTHETICAL):
+            if self.low(m) == "," and self.low(m + 1) in PARENTHETICAL_OPENERS:
                 return self.np_left(m)
             m -= 1
         return None
@@ -551,7 +560,7 @@ class _Labeller:
             of = self.right_pp(raw)
             if of and not self.only_period(*of) and not self.is_generic(of):
                 return self.span_text(*of), False, RULE_RIGHT_PP
-        alternative = self.said_another_way(idx, raw)
+        alternative = self.said_another_way(idx, raw) or self.change_of_previous(idx, raw)
         if alternative is not None:
             return alternative.label, alternative.weak, RULE_SIBLING
         if (raw.role in {"from", "change"} and self.appositive(raw)) or self.compared(raw):
@@ -774,6 +783,23 @@ class _Labeller:
         before = self.raws[idx - 1]
         return before if restates(self.t, before, raw) and before.label and before.role == raw.role else None
 
+    def change_of_previous(self, idx: int, raw: RawFigure) -> RawFigure | None:
+        """ "brought in €27.9bn, an increase of 6.1%": a change noun after a comma changes the figure
+        before the comma, whatever its unit (a percentage change of an amount measures the amount)."""
+        if raw.role != "change" or idx == 0 or self.low(raw.q0 - 1) != "of":
+            return None
+        k = raw.q0 - 2
+        if self.low(k) not in CHANGE_NOUNS:
+            return None
+        k -= 1
+        # "a rise", "a sharp increase", "an annual increase"
+        while k >= 0 and raw.q0 - k < 6 and self.is_word(k) and (self.low(k) in DETERMINERS or self.is_content(k)):
+            k -= 1
+        before = self.raws[idx - 1]
+        if self.low(k) != "," or before.i1 != k or before.kind in {"year", "date"} or not before.label:
+            return None
+        return None if before.weak else before
+
     def appositive(self, raw: RawFigure) -> bool:
         """ ", up from <figure>": the phrase hangs on the clause before the comma."""
         k = raw.q0 - 2  # before "from"
@@ -804,8 +830,10 @@ class _Labeller:
         end = k
         # A verb used as the qualifier ("has topped 29,000") is the figure's verb.
         has_verb = any(self.low(q) in VALUE_VERBS for q in range(raw.q0, raw.i0)) and j == raw.q0
+        # "brought in €27.9bn", "raked in £3bn": "in" is the verb's particle, unless it says when ("in six months")
         while k >= 0 and self.is_word(k) and (
             self.low(k) in AUXILIARIES or self.is_adverb(k) or self.low(k) in PARTICLES
+            or (self.low(k) == "in" and self.is_verb(k - 1) and raw.kind not in {"duration", "year", "date"})
             or self.low(k) in VERB_GROUP_WORDS or (self.low(k) in VALUE_VERBS and self.is_verb(k))
             or (any_verb and self.is_verb(k))
         ):  # fmt: skip
@@ -829,7 +857,30 @@ class _Labeller:
                 if span:
                     return span
             m -= 1
-        return self.np_left_through(verb_start, gerund)
+        if self.low(verb_start - 1) == "," and self.low(verb_start) in VALUE_VERBS and self.low(verb_start).endswith("ing"):
+            main = self.main_verb_before(verb_start - 1)
+            if main is not None:  # "X has more than doubled since 2015, reaching 596,300": X reaches it
+                return self.subject_before(main)
+        span = self.np_left_through(verb_start, gerund)
+        if span and self.low(span[0] - 1) == "by" and self.is_word(span[0] - 2):
+            # "the average council tax set by local authorities is £2,280": the agent of a reduced passive
+            # is not the subject; the phrase before its participle is.
+            participle = span[0] - 2
+            passive = self.np_left(participle)
+            if passive and (self.low(participle) in VERBS or self.is_verb(participle)):
+                return passive
+        return span
+
+    def main_verb_before(self, comma: int) -> int | None:
+        """The start of the verb group of the clause that ends at ``comma`` ("has more than doubled")."""
+        k = comma - 1
+        while k >= 0 and not self.is_boundary(k) and not self.is_verb(k):
+            k -= 1
+        if k < 0 or self.is_boundary(k):
+            return None
+        while k > 0 and (self.low(k - 1) in AUXILIARIES or self.is_adverb(k - 1) or self.low(k - 1) in {"more", "than"}):
+            k -= 1
+        return k
 
     def adjacent_left(self, raw: RawFigure) -> tuple[int, int] | None:
         """ "similar measures six times": the noun phrase right before the figure."""

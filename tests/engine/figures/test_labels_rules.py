@@ -301,3 +301,34 @@ def test_from_after_a_new_value_is_the_value_it_replaced() -> None:
     sentence = "Poultry visas rose by 39% to 1,980, from 1,420 a year earlier."
     earlier = one(sentence, "1,420")
     assert (earlier.role, earlier.label) == ("from", "Poultry visas")
+
+
+def test_a_parenthetical_between_subject_and_verb_is_looked_past() -> None:
+    sentence = "Income tax receipts, including the universal social charge (USC), were €27.9bn in the first nine months."
+    assert one(sentence, "€27.9bn").label == "Income tax receipts"
+
+
+def test_in_after_a_verb_is_its_particle_unless_it_says_when() -> None:
+    assert one("Corporation tax brought in €22.4bn last year.", "€22.4bn").label == "Corporation tax"
+    assert one("About 312,000 appointments were delivered in six months.", "six months").label != "appointments"
+
+
+def test_a_change_noun_after_a_comma_changes_the_figure_before_it() -> None:
+    sentence = "Income tax brought in €27.9bn, an increase of 6.1% year on year."
+    change = one(sentence, "6.1%")
+    assert (change.role, change.label) == ("change", "Income tax")
+    assert one("Spending rose to £3bn, a sharp increase of £500m.", "£500m").label == "Spending"
+
+
+def test_the_agent_of_a_reduced_passive_is_not_the_subject() -> None:
+    sentence = "The average Band D council tax set by local authorities in England is £2,280."
+    assert one(sentence, "£2,280").label == "average Band D council tax"
+
+
+def test_a_participle_after_a_comma_has_the_subject_of_the_clause_before() -> None:
+    sentence = (
+        "The number of children with an education, health and care (EHC) plan has more than doubled since "
+        "2015, reaching 596,300 in January 2025."
+    )
+    assert one(sentence, "596,300").label == "care (EHC) plan"
+    assert one("Net migration rose sharply in 2023, reaching 745,000.", "745,000").label == "Net migration"
