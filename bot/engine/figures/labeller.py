@@ -75,6 +75,9 @@ from bot.engine.figures.lexicon import (
 )
 from bot.engine.figures.scanner import RawFigure, Tok
 
+# Prepositions an -ing verb follows ("by cutting aid", "after raising the cap"); others take -ing nouns.
+GERUND_PREPOSITIONS = {"by", "after", "before", "without", "through", "while"}
+SHARE_OF_WORDS = 4  # the longest whole a share's label names: "share of new car registrations"
 MAX_LABEL_WORDS = 8  # a label is a noun phrase, not a clause: longer phrases are cut
 
 # The numbered rules of the module docstring, as recorded on each figure (``RawFigure.rule``) so that
@@ -306,6 +309,8 @@ class _Labeller:
                 and prev not in PRE_FIGURE
             ):  # fmt: skip
                 return True  # after a noun it is the verb: "the Guarantee limited bills", "homes built"
+            if low.endswith("ing") and prev in GERUND_PREPOSITIONS:
+                return True  # "funded by cutting official development assistance"
             if self.is_word(k + 1) and nxt not in STOP and nxt not in VERBS and (k + 1) not in self.owner:
                 return False
             return prev not in DETERMINERS
@@ -368,8 +373,12 @@ class _Labeller:
             if t.text in QUOTES:
                 k -= 1  # a quoted name is still the phrase: 'a "clean industry bonus" worth £544m'
                 continue
-            if t.text == ")" and self.low(k - 2) == "(" and self.is_word(k - 1) and words == 1:
-                k -= 3  # an abbreviation in brackets before the head noun: "care (EHC) plan", "(FTE) GPs"
+            if t.text == ")" and self.low(k - 2) == "(" and self.is_word(k - 1) and words <= 1:
+                # An abbreviation in brackets before the head noun stays ("care (EHC) plan", "(FTE) GPs"); one
+                # after the phrase is left off it ("official development assistance (ODA)").
+                if words == 0:
+                    j = k - 2
+                k -= 3
                 continue
             if t.kind != "word":
                 break
@@ -556,6 +565,15 @@ class _Labeller:
                 return measured, False, RULE_PREPOSITION
             return own, False, RULE_PREMODIFIER
         if self.low(raw.i1) == "of" and raw.kind != "duration":  # "within one month of the date" is no amount
+            if raw.kind == "percent":
+                # "Defence spending will rise to 2.6% of GDP": a share a verb gives its subject measures the
+                # subject; "9.1% of teachers left" is a share of teachers.
+                subject = self.subject(self.range_start(idx, raw), raw, any_verb=False)
+                if subject and not self.only_period(*subject):
+                    whole = self.right_pp(raw)  # "share of GDP" tells this measure from the same in £
+                    if whole and not self.only_period(*whole) and self.words_of(whole) <= SHARE_OF_WORDS:
+                        return f"{self.span_text(*subject)}, share of {self.span_text(*whole)}", False, RULE_SUBJECT
+                    return self.span_text(*subject), False, RULE_SUBJECT
             # "£31bn of private investment", "9.1% of full-time teachers": what the figure is an amount of.
             of = self.right_pp(raw)
             if of and not self.only_period(*of) and not self.is_generic(of):

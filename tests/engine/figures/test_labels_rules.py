@@ -332,3 +332,17 @@ def test_a_participle_after_a_comma_has_the_subject_of_the_clause_before() -> No
     )
     assert one(sentence, "596,300").label == "care (EHC) plan"
     assert one("Net migration rose sharply in 2023, reaching 745,000.", "745,000").label == "Net migration"
+
+
+def test_an_abbreviation_in_brackets_after_the_phrase_is_left_off() -> None:
+    sentence = "The rise is funded by cutting official development assistance (ODA) from 0.5% to 0.3% of GNI."
+    assert one(sentence, "0.5%").label == "official development assistance"  # "cutting" is the verb
+    assert one(sentence, "0.3%").label == "official development assistance"
+
+
+def test_a_share_a_verb_gives_its_subject_measures_the_subject() -> None:
+    assert one("Defence spending will rise to 2.6% of GDP by 2027.", "2.6%").label == "Defence spending, share of GDP"
+    made_up = one("Battery electric cars made up 19.6% of new car registrations in 2024.", "19.6%")
+    assert made_up.label == "Battery electric cars, share of new car registrations"
+    # A share that is itself the subject is a share of its phrase.
+    assert one("About 9.1% of full-time teachers left the profession.", "9.1%").label == "full-time teachers"
