@@ -78,6 +78,7 @@ from bot.engine.figures.scanner import RawFigure, Tok
 # Prepositions an -ing verb follows ("by cutting aid", "after raising the cap"); others take -ing nouns.
 GERUND_PREPOSITIONS = {"by", "after", "before", "without", "through", "while"}
 SHARE_OF_WORDS = 4  # the longest whole a share's label names: "share of new car registrations"
+SUPERLATIVES = {"highest", "lowest", "most", "fewest", "least", "largest", "smallest", "biggest", "greatest"}
 MAX_LABEL_WORDS = 8  # a label is a noun phrase, not a clause: longer phrases are cut
 
 # The numbered rules of the module docstring, as recorded on each figure (``RawFigure.rule``) so that
@@ -776,6 +777,10 @@ class _Labeller:
             skipped = True
         if skipped and self.low(k) == ",":
             k -= 1  # "The new rate, up from £11.12, ..."
+        elif self.low(k + 1) == "at" and self.low(k) == ",":
+            # "Poland spent the highest share of GDP, at 4.1%": the phrase before the comma
+            span = self.np_left(k)
+            return (span, None) if span and self.names_a_measure(span) else None
         verb_end = k
         while k >= 0 and self.is_word(k) and (
             self.low(k) in AUXILIARIES or self.is_adverb(k) or self.low(k) in VERB_GROUP_WORDS
@@ -786,6 +791,18 @@ class _Labeller:
         if span is None or self.is_generic(span) or self.only_period(*span):
             return None, span
         return span, None
+
+    def names_a_measure(self, span: tuple[int, int]) -> bool:
+        """Not only a period, a name or a superlative with its place: "the highest share of GDP" names a
+        measure; "lowest in the East of England", "the fewest" and "London" do not."""
+        if self.is_generic(span) or self.only_period(*span):
+            return False
+        a, b = span
+        if all(self.t[k].text[0].isupper() for k in range(a, b) if self.is_word(k)):
+            return False
+        while a < b and (self.low(a) in DETERMINERS or self.low(a) in SUPERLATIVES):
+            a += 1
+        return a < b and self.low(a) not in PREPOSITIONS
 
     def compared(self, raw: RawFigure) -> bool:
         """ "compared with|to <figure>", "against <figure>": the same measure as the figure before."""

@@ -346,3 +346,12 @@ def test_a_share_a_verb_gives_its_subject_measures_the_subject() -> None:
     assert made_up.label == "Battery electric cars, share of new car registrations"
     # A share that is itself the subject is a share of its phrase.
     assert one("About 9.1% of full-time teachers left the profession.", "9.1%").label == "full-time teachers"
+
+
+def test_a_figure_after_comma_at_measures_the_phrase_before_the_comma() -> None:
+    sentence = "Poland spent the highest share of GDP, at 4.1%, followed by Estonia (3.4%)."
+    assert one(sentence, "4.1%").label == "highest share of GDP"
+    # A superlative with only its place, or a name, names no measure.
+    sentence = "The number of potholes filled was highest in London, at 28, and lowest in the East of England, at 11."
+    assert one(sentence, "11").label != "lowest in the East of England"
+    assert one(sentence, "28").label != "London"
