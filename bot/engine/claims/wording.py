@@ -17,8 +17,10 @@ from bot.engine.figures.lexicon import (
     GENERIC_WORDS,
     INFORMAL_WORDS,
     ING_NOUNS,
+    IRREGULAR_FORMS,
     MONTH_ABBREVIATIONS,
     MONTHS,
+    PAYMENT_VERBS,
     PLACE_ADJECTIVES,
     STOP,
     VALUE_VERBS,
@@ -28,12 +30,13 @@ from bot.engine.figures.parse import Figure, extract_figures
 from bot.engine.text.stopwords import STOPWORDS
 from bot.engine.text.tokens import ANSWER_TYPES, tokenize
 
+PAYMENT_NOUNS = frozenset(PAYMENT_VERBS.values())  # "spending", "payment", "investment"...
 # Kinds of figure that are context (when, not how much): neither a claim's figure nor a list item.
 CONTEXT_KINDS = {"year", "date"}
 
 
 def words(text: str) -> set[str]:
-    return {t for t in tokenize(text) if t not in ANSWER_TYPES and not t[0].isdigit()}
+    return {IRREGULAR_FORMS.get(t, t) for t in tokenize(text) if t not in ANSWER_TYPES and not t[0].isdigit()}
 
 
 # Words that say a quantity is stated, not which quantity ("hit", "cost", "is"): sharing one of
@@ -171,7 +174,7 @@ def is_subject_word(word: str) -> bool:
 
 
 def stems(text: str) -> frozenset[str]:
-    return frozenset(tokenize(text))
+    return frozenset(IRREGULAR_FORMS.get(t, t) for t in tokenize(text))
 
 
 def raw_words(text: str) -> list[str]:
@@ -230,7 +233,9 @@ def subject_words(claimed: Figure, topic: str, context: frozenset[str]) -> list[
         )
 
     own = [w for w in raw_words(claimed.label) if subject(w) and stems(w) <= topic_stems]
-    return own or [w for w in raw_words(topic) if subject(w)]
+    found = own or [w for w in raw_words(topic) if subject(w)]
+    # "spending on street lighting" measures street lighting: spending is how, not what, when more is named.
+    return [w for w in found if w.lower() not in PAYMENT_NOUNS] or found
 
 
 def uses(document_words: frozenset[str], word: str) -> bool:

@@ -452,6 +452,10 @@ class _Labeller:
                 k += 1
                 words += 1
                 continue
+            if words and low.endswith("ing") and (not self.is_word(k + 1) or self.low(k + 1) in PREPOSITIONS):
+                k += 1  # a compound's -ing head ending the phrase: "on street lighting in 2024-25"
+                words += 1
+                break
             if low in NON_HEAD_ADJECTIVES or not (self.is_content(k) or self._modifier(k)):
                 break
             k += 1

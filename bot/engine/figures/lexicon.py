@@ -177,6 +177,15 @@ OTHER_VERBS = {
     "benefits", "attend", "attends", "attended", "wait", "waits", "waited", "vote", "votes", "voted",
 }  # fmt: skip
 VERBS = VALUE_VERBS | OTHER_VERBS
+# Irregular forms of verbs a measure is stated with, to their base, for matching words across tenses
+# ("Poland spent ..." for a claim that "Poland spends ..."); the index's stemmer leaves them apart.
+IRREGULAR_FORMS = {
+    "spent": "spend", "paid": "pay", "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall",
+    "grew": "grow", "grown": "grow", "built": "build", "sold": "sell", "bought": "buy", "brought": "bring",
+    "lent": "lend", "lost": "lose", "won": "win", "gave": "give", "given": "give", "took": "take",
+    "taken": "take", "kept": "keep", "held": "hold", "made": "make", "met": "meet", "sent": "send",
+    "began": "begin", "begun": "begin", "earnt": "earn",
+}  # fmt: skip
 # Verbs that give a measure's level, not an action on a thing counted: "the waiting list stood at 7.31
 # million cases" measures the list (in cases); "the scheme reached 2 million households" counts households.
 LEVEL_VERBS = {

@@ -118,3 +118,21 @@ def test_a_name_with_an_ampersand_must_be_named_by_the_document(tmp_path: Path) 
     assert only_comparison(engine, "75% of A&E patients were seen on time in December").verdict == "not_found"
     # The claim's "A&E" is one name, and so is the document's.
     assert "ae" in context_words("75% of A&E patients") and "ae" in plain_words("A&E waits")
+
+
+def test_a_verb_matches_across_tenses(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "Poland spent the highest share of GDP on its armed forces last year, at 4.1%.",
+        title="Defence spending",
+    )
+    assert only_comparison(engine, "Poland spends 4.4% of GDP").verdict in {"near", "differs"}
+
+
+def test_spending_on_something_else_is_not_the_claims_measure(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "Councils' estimated spending on home-to-school transport reached £1.8 billion in 2024-25.",
+        title="Council budgets",
+    )
+    assert only_comparison(engine, "councils spent £612m on street lighting in 2024-25").verdict == "not_found"

@@ -355,3 +355,7 @@ def test_a_figure_after_comma_at_measures_the_phrase_before_the_comma() -> None:
     sentence = "The number of potholes filled was highest in London, at 28, and lowest in the East of England, at 11."
     assert one(sentence, "11").label != "lowest in the East of England"
     assert one(sentence, "28").label != "London"
+
+
+def test_an_ing_head_ends_a_compound_phrase() -> None:
+    assert one("Councils spent £612m on street lighting in 2024-25.", "£612m").label == "spending on street lighting"
