@@ -896,7 +896,11 @@ class _Labeller:
                 if span:
                     return span
             m -= 1
-        if self.low(verb_start - 1) == "," and self.low(verb_start) in VALUE_VERBS and self.low(verb_start).endswith("ing"):
+        if (
+            self.low(verb_start - 1) == ","
+            and self.low(verb_start) in VALUE_VERBS
+            and self.low(verb_start).endswith("ing")
+        ):
             main = self.main_verb_before(verb_start - 1)
             if main is not None:  # "X has more than doubled since 2015, reaching 596,300": X reaches it
                 return self.subject_before(main)
@@ -917,7 +921,9 @@ class _Labeller:
             k -= 1
         if k < 0 or self.is_boundary(k):
             return None
-        while k > 0 and (self.low(k - 1) in AUXILIARIES or self.is_adverb(k - 1) or self.low(k - 1) in {"more", "than"}):
+        while k > 0 and (
+            self.low(k - 1) in AUXILIARIES or self.is_adverb(k - 1) or self.low(k - 1) in {"more", "than"}
+        ):
             k -= 1
         return k
 

@@ -304,7 +304,9 @@ def test_from_after_a_new_value_is_the_value_it_replaced() -> None:
 
 
 def test_a_parenthetical_between_subject_and_verb_is_looked_past() -> None:
-    sentence = "Income tax receipts, including the universal social charge (USC), were €27.9bn in the first nine months."
+    sentence = (
+        "Income tax receipts, including the universal social charge (USC), were €27.9bn in the first nine months."
+    )
     assert one(sentence, "€27.9bn").label == "Income tax receipts"
 
 
