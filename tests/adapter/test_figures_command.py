@@ -30,7 +30,7 @@ from tests.adapter.conftest import (
     running_bot,
 )
 from tests.conftest import SEEDS
-from tests.fake_discord import FakeDiscord
+from tests.fake_discord import FakeDiscord, FakeInteraction
 
 STRING, BOOLEAN = 3, 5
 AUTOCOMPLETE_RESULT = 8
@@ -356,10 +356,22 @@ async def test_long_results_are_split_within_limits(
     async with running_bot(fake_discord, settings, engine):
         for options in ({"topic": "housing levy"}, {}):
             interaction = await fake_discord.send_slash_command("figures", options)
-            await final_message(fake_discord, interaction)
-        shown = [all_text(r.message_payload) for r in fake_discord.responses_for(interaction) if r.message_payload]
+            shown = await _every_message(fake_discord, interaction)
+        assert len(shown) > 1, "the overview of 14 long documents takes more than one message"
         assert "…and 4 more documents" in "\n".join(shown)
     assert_every_write_fits(fake_discord)
+
+
+async def _every_message(fake_discord: FakeDiscord, interaction: FakeInteraction) -> list[str]:
+    """The texts of every follow-up to ``interaction``, up to the one that ends with the sources."""
+    shown: list[str] = []
+    count = 2  # the first response is the defer
+    while not any("Sources" in text for text in shown):
+        record = await fake_discord.wait_for_response(interaction, count=count)
+        if record.message_payload:
+            shown.append(all_text(record.message_payload))
+        count += 1
+    return shown
 
 
 # -- the pure pieces -----------------------------------------------------------------------------
