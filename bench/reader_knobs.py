@@ -90,17 +90,27 @@ GRID = [
 ]
 
 
+def _setting(text: str) -> tuple[int, int, int, bool]:
+    """ "12,10,64" (16-bit weights) or "12,10,64,8" (8-bit)."""
+    fields = [int(n) for n in text.split(",")]
+    if len(fields) not in (3, 4) or (len(fields) == 4 and fields[3] not in (8, 16)):
+        raise SystemExit(f"--setting {text}: expected passages,candidates,tokens[,8|16]")
+    passages, candidates, tokens = fields[:3]
+    return passages, candidates, tokens, len(fields) == 4 and fields[3] == 8
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=int, default=0, help="a seeded sample of N validation questions (0: all)")
     parser.add_argument(
         "--setting",
         action="append",
-        metavar="P,C,T",
-        help="only these settings (passages, candidates, sentence tokens; 16-bit), e.g. --setting 12,10,64",
+        metavar="P,C,T[,8]",
+        help="only these settings (passages, candidates, sentence tokens; 16-bit, or 8-bit with a fourth "
+        "field 8), e.g. --setting 12,10,64 --setting 12,10,64,8",
     )
     args = parser.parse_args(argv)
-    grid = [(*(int(n) for n in s.split(",")), False) for s in args.setting] if args.setting else GRID
+    grid = [_setting(s) for s in args.setting] if args.setting else GRID
     engine = validation_engine(load_reader())
     questions = data.questions("validation")
     if args.questions:
