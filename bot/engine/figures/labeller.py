@@ -570,17 +570,17 @@ class _Labeller:
                 return measured, False, RULE_PREPOSITION
             return own, False, RULE_PREMODIFIER
         if self.low(raw.i1) == "of" and raw.kind != "duration":  # "within one month of the date" is no amount
+            of = self.right_pp(raw)
             if raw.kind == "percent":
                 # "Defence spending will rise to 2.6% of GDP": a share a verb gives its subject measures the
                 # subject; "9.1% of teachers left" is a share of teachers.
                 subject = self.subject(self.range_start(idx, raw), raw, any_verb=False)
                 if subject and not self.only_period(*subject):
-                    whole = self.right_pp(raw)  # "share of GDP" tells this measure from the same in £
-                    if whole and not self.only_period(*whole) and self.words_of(whole) <= SHARE_OF_WORDS:
-                        return f"{self.span_text(*subject)}, share of {self.span_text(*whole)}", False, RULE_SUBJECT
+                    # "share of GDP" tells this measure from the same in £
+                    if of and not self.only_period(*of) and self.words_of(of) <= SHARE_OF_WORDS:
+                        return f"{self.span_text(*subject)}, share of {self.span_text(*of)}", False, RULE_SUBJECT
                     return self.span_text(*subject), False, RULE_SUBJECT
             # "£31bn of private investment", "9.1% of full-time teachers": what the figure is an amount of.
-            of = self.right_pp(raw)
             if of and not self.only_period(*of) and not self.is_generic(of):
                 return self.span_text(*of), False, RULE_RIGHT_PP
         alternative = self.said_another_way(idx, raw) or self.change_of_previous(idx, raw)
