@@ -5,8 +5,9 @@ and is a claim's verdict right?
     python -m bench.figure_quality --json
     python -m bench.figure_quality --misses figures-heldout-a
 
-Sets (``tests/quality/figure_sets``): each is a handful of documents of the answer reader's training
-data (``training/data/docs``) loaded together as one corpus, with figure questions (the expected
+Sets (``tests/quality/figure_sets``): each is a handful of documents loaded together as one corpus
+(documents of the answer reader's data, ``training/data/docs``, or written for the sets alone,
+``tests/quality/figure_sets/docs``), with figure questions (the expected
 figure: its document, sentence and text) and claims (the expected verdict and the documented figure it
 should cite). The two dev sets are where the figure rules are developed (dev-b was added when dev's
 claims were all but right, on six documents no other set uses); every set was labelled by people who
@@ -38,6 +39,8 @@ from training.data import DOCS, load_document, load_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE_SETS = ROOT / "tests" / "quality" / "figure_sets"
+# Documents written for the figure sets alone: the answer reader never trained on them.
+SET_DOCS = FIGURE_SETS / "docs"
 # The documents of each set, loaded together as one corpus.
 SETS: dict[str, tuple[str, ...]] = {
     "figures-dev": (
@@ -150,8 +153,13 @@ def question_rows(name: str) -> list[dict[str, object]]:
     return load_rows(FIGURE_SETS / f"{_FILES[name]}_questions.jsonl")
 
 
+def document_path(file: str) -> Path:
+    own = SET_DOCS / file
+    return own if own.is_file() else DOCS / file
+
+
 def set_engine(name: str, **options: object) -> Engine:
-    documents = [load_document(DOCS / file, file)[0] for file in SETS[name]]
+    documents = [load_document(document_path(file), file)[0] for file in SETS[name]]
     return Engine(documents, **options)  # type: ignore[arg-type]
 
 

@@ -16,7 +16,7 @@ Checks
 - heuristic completeness: every digit group or number word in every sentence of each corpus is
   covered by some figure `text` for that sentence (a short allow-list covers ordinals etc.);
 - figure_sets/ (bench.figure_quality): every question and claim names a document of
-  training/data/docs, its `sentence` (and each `also` place's) stands in it verbatim with `text` in
+  figure_sets/docs or training/data/docs, its `sentence` (and each `also` place's) stands in it verbatim with `text` in
   it, roles and verdicts are known, questions are unique, a "not_found" claim cites nothing.
 """
 
@@ -272,12 +272,19 @@ DOCS = os.path.join(ROOT, "training", "data", "docs")
 ROLES = {"value", "previous", "new", "change", "forecast", "target", "proposal", "total", "share"}
 VERDICTS = {"match", "differs", "not_found"}
 FIGURE_SETS = os.path.join(HERE, "figure_sets")
+# Documents written for the figure sets alone (never in the reader's training data).
+SET_DOCS = os.path.join(FIGURE_SETS, "docs")
 _docs = {}
+
+
+def document_path(name):
+    own = os.path.join(SET_DOCS, name)
+    return own if os.path.isfile(own) else os.path.join(DOCS, name)
 
 
 def check_place(where, place):
     name = place.get("document")
-    path = os.path.join(DOCS, name or "")
+    path = document_path(name or "")
     if not name or not os.path.isfile(path):
         err(f"{where}: unknown document {name!r}")
         return
@@ -291,7 +298,7 @@ def check_place(where, place):
         err(f"{where}: text {text!r} not in its sentence")
 
 
-for fname in sorted(os.listdir(FIGURE_SETS)):
+for fname in sorted(f for f in os.listdir(FIGURE_SETS) if f.endswith(".jsonl")):
     rows = load_jsonl(os.path.join(FIGURE_SETS, fname))
     if fname.endswith("_questions.jsonl"):
         seen = set()
