@@ -212,10 +212,15 @@ def weighted(signals: dict[str, float], weights: dict[str, float] = WEIGHTS) -> 
     return sum(weights[name] * value for name, value in signals.items())
 
 
-def scored_figures(engine: Engine, question: str, pool: int = POOL_GROUPS) -> list[tuple[float, int, IndexedFigure]]:
-    """Every figure of the index's first ``pool`` groups about ``question``, scored: (score, the
-    index's group rank, the figure), best first."""
-    return _scored(engine, question, engine.figures.lookup(question, limit=pool))
+def scored_figures(
+    engine: Engine, question: str, pool: int = POOL_GROUPS, also: Sequence[FigureGroup] = ()
+) -> list[tuple[float, int, IndexedFigure]]:
+    """Every figure of the index's first ``pool`` groups about ``question``, and of the groups ``also``
+    (ranked after them), scored: (score, the group's rank, the figure), best first."""
+    groups = engine.figures.lookup(question, limit=pool)
+    found = {g.members[0].group for g in groups}
+    groups += [g for g in also if g.members[0].group not in found]
+    return _scored(engine, question, groups)
 
 
 def _scored(engine: Engine, question: str, groups: Sequence[FigureGroup]) -> list[tuple[float, int, IndexedFigure]]:

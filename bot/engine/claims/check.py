@@ -3,6 +3,8 @@ that measure the same thing, brought together from the other modules into one ve
 
 from __future__ import annotations
 
+import re
+
 from bot.engine.claims.measures import comparable_size, families, same_per
 from bot.engine.claims.periods import EARLIER, dated_by, same_period, stated_for_year, superseded_by
 from bot.engine.claims.verdicts import Verdict, compare_values
@@ -30,6 +32,7 @@ from bot.engine.engine import Engine
 from bot.engine.figure_answers import distance_to_year, scored_figures
 from bot.engine.figures.grouping import distinctive, family
 from bot.engine.figures.index import IndexedFigure, figure_to_json
+from bot.engine.figures.lexicon import IDENTIFIER_WORDS
 from bot.engine.figures.parse import ROLE_WORDING, Figure, extract_figures
 from bot.engine.models import Answer, Frozen
 
@@ -122,6 +125,8 @@ SAME_MEASURE_MARGIN = 0.3
 # A figure of another value is the claim's measure only when its label, sentence and document title
 # name at least this share of what the claim's figure measures (its label's words, or the claim's).
 MIN_SUBJECT_SHARE = 0.5
+# Groups holding the claim's very value that are compared besides the topic's own.
+SAME_VALUE_GROUPS = 3
 
 
 def _setting(engine: Engine, member: IndexedFigure) -> str:
@@ -157,7 +162,10 @@ def compare_figure(
     related: list[IndexedFigure] = []
     moved: frozenset[str] = frozenset()  # the claim's words its own value is documented against
     exact_elsewhere = False  # the claim's value stands in the documents, whatever it measures there
-    for score, _, member in scored_figures(engine, topic):  # each figure once: a figure has one group
+    # The groups where the claim's very number stands join the topic's: a sentence may state it in other
+    # words than the claim ("Universities can charge up to £9,790" for "tuition fees capped at £9.79k").
+    value_groups = engine.figures.lookup(topic, limit=SAME_VALUE_GROUPS, value=claimed.value)
+    for score, _, member in scored_figures(engine, topic, also=value_groups):  # each figure once
         figure = member.figure
         if figure.kind in CONTEXT_KINDS:
             continue
@@ -174,7 +182,9 @@ def compare_figure(
         if document not in document_words:
             text = found.text if found else member.sentence
             document_words[document] = plain_words(text) | acronyms(text)
-            document_local[document] = local_names(claim, text, member.citation.title)
+            # A publisher names what its whole document is about: "Hollin Bay Borough Council".
+            heading = f"{member.citation.title} {member.citation.source or ''}"
+            document_local[document] = local_names(claim, text, heading)
         setting = _setting(engine, member)
         named = words(f"{figure.label} {setting}")
         covered = len(subject_stems & named)
@@ -276,6 +286,24 @@ def _not_equal(claim: str, claimed: Figure, documented: IndexedFigure, best: Ind
     return verdict
 
 
+_LAST_WORD = re.compile(r"([A-Za-z]+)\W{0,2}$")
+MAX_NAMING_NUMBER = 100  # "category 2", "plan 5": small whole numbers after a naming word
+_COUNTING_WORDS = frozenset({"year", "number", "no"})  # "each year 40 people...", "the number 40"
+
+
+def names_a_thing(text: str, figure: Figure) -> bool:
+    """A bare small whole number after a word that numbers things ("category 2", "plan 5"), whatever
+    its case: the scanner keeps lower-case ones as numbers, since a document may count with them."""
+    before = _LAST_WORD.search(text, 0, figure.start)
+    return (
+        before is not None
+        and before.group(1).lower() in IDENTIFIER_WORDS - _COUNTING_WORDS
+        and figure.kind == "count"
+        and figure.text.isdigit()
+        and figure.value < MAX_NAMING_NUMBER
+    )
+
+
 def check_claim(engine: Engine, claim: str, max_sentences: int = 3) -> ClaimCheck:
     claim = " ".join(claim.split())[:MAX_CLAIM_CHARS]
     answer = engine.ask(claim, max_sentences)
@@ -283,7 +311,8 @@ def check_claim(engine: Engine, claim: str, max_sentences: int = 3) -> ClaimChec
     reading = formal(claim)
     figures = extract_figures(reading)
     years = frozenset(f.text for f in figures if f.kind == "year")
-    comparisons = tuple(
-        compare_figure(engine, reading, figure, years) for figure in figures if figure.kind not in CONTEXT_KINDS
-    )
+    claimed = [f for f in figures if f.kind not in CONTEXT_KINDS]
+    # "the plan 5 threshold is £28,000": typed in lower case, "plan 5" names a plan; the claim is £28,000.
+    claimed = [f for f in claimed if not names_a_thing(reading, f)] or claimed
+    comparisons = tuple(compare_figure(engine, reading, figure, years) for figure in claimed)
     return ClaimCheck(claim=claim, answer=answer, comparisons=comparisons)

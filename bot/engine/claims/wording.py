@@ -10,6 +10,7 @@ from itertools import pairwise
 
 from bot.engine.figures.clauses import PUNCTUATION_BREAK
 from bot.engine.figures.lexicon import (
+    ADVERBS,
     AUXILIARIES,
     COMPARATIVES,
     DEMONYMS,
@@ -96,15 +97,35 @@ def months_named(text: str) -> frozenset[str]:
 
 _CAPITALISED = re.compile(r"\b([A-Z]+&[A-Z]+|[A-Z][a-z]+|[A-Z]{2,}[a-z]?)\b")
 _AMPERSAND = re.compile(r"(?<=[A-Za-z])&(?=[A-Za-z])")  # "A&E", "R&D": one name, read as "ae", "rd"
+_POSSESSIVE = re.compile(r"['’]s$")
 _RAW_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+
+
+_PLACES = frozenset(DEMONYMS) | frozenset(DEMONYMS.values())
+_PLURAL_INITIALS = re.compile(r"[A-Z]{2,}s")  # "GPs", "EDs": initials of a common noun, not a name
+_OPENS = re.compile(r"(?:^|[.!?:]\s)\W*$")  # nothing but punctuation before, in its sentence
+# Words a sentence may open with, capitalised only for that: "Apparently", "Heard", "Reportedly".
+_NOT_NAMES = frozenset(VERBS | ADVERBS | AUXILIARIES)
+
+
+def _is_name(claim: str, found: re.Match[str]) -> bool:
+    word = found.group(1)
+    if _PLURAL_INITIALS.fullmatch(word):
+        return False
+    lower = word.lower()
+    if _OPENS.search(claim, 0, found.start()) and (lower in _NOT_NAMES or lower.endswith("ly")):
+        return False
+    return lower not in _MONTHS and lower not in STOPWORDS
 
 
 def context_words(claim: str) -> frozenset[str]:
     """Names in the claim (places, bodies, schemes: capitalised words), which the document of a corpus
     figure must name too for it to measure the same thing: "Scotland's prison population" is not
-    measured by a document about England alone."""
-    names = {_AMPERSAND.sub("", m.group(1)).lower() for m in _CAPITALISED.finditer(claim)}
-    return frozenset(w for w in names if w not in _MONTHS and w not in STOPWORDS)
+    measured by a document about England alone. A place counts typed in lower case too ("in
+    scotland"); a verb or an adverb opening a sentence ("Apparently 4.98m homes...") is no name, nor
+    are plural initials ("EDs")."""
+    names = {_AMPERSAND.sub("", m.group(1)).lower() for m in _CAPITALISED.finditer(claim) if _is_name(claim, m)}
+    return frozenset(names | (plain_words(claim) & _PLACES))  # places typed in lower case: "in scotland"
 
 
 def named_in(name: str, found: frozenset[str]) -> bool:
@@ -119,15 +140,15 @@ LOCAL_NAME_SHARE = 0.5
 _TITLE_CASE = re.compile(r"\b([A-Z][a-z]+)\b")
 
 
-def local_names(claim: str, text: str, title: str) -> frozenset[str]:
+def local_names(claim: str, text: str, heading: str) -> frozenset[str]:
     """The claim's names a document gives only here and there: "Scotland" in one paragraph of a
-    document about England's waiting list. "Ireland" in the title of a bulletin on Irish receipts, or
-    throughout it, is not one."""
-    names = context_words(" ".join(_TITLE_CASE.findall(claim)))
+    document about England's waiting list. "Ireland" in the heading (title or publisher) of a bulletin
+    on Irish receipts, or throughout it, is not one."""
+    names = context_words(claim) & ({w.lower() for w in _TITLE_CASE.findall(claim)} | _PLACES)
     if not names:
         return frozenset()
     paragraphs = [plain_words(p) for p in text.split("\n\n") if p.strip()]
-    headline = plain_words(title)
+    headline = plain_words(heading)
     return frozenset(
         name
         for name in names
@@ -229,7 +250,10 @@ def subject_words(claimed: Figure, topic: str, context: frozenset[str]) -> list[
     def subject(word: str) -> bool:
         word_stems = stems(word)
         return (
-            bool(word_stems) and is_subject_word(word) and word.lower() not in context and not word_stems & _NOT_MEASURE
+            bool(word_stems)
+            and is_subject_word(word)
+            and _POSSESSIVE.sub("", word.lower()) not in context  # "Hollin Bay's" names a place
+            and not word_stems & _NOT_MEASURE
         )
 
     own = [w for w in raw_words(claimed.label) if subject(w) and stems(w) <= topic_stems]

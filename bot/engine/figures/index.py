@@ -525,19 +525,22 @@ class FigureIndex:
 
     # -- lookup ------------------------------------------------------------------------------
 
-    def lookup(self, topic: str, limit: int = 5) -> list[FigureGroup]:
-        """Figures about a topic, best first; figures that measure the same thing come together."""
+    def lookup(self, topic: str, limit: int = 5, value: float | None = None) -> list[FigureGroup]:
+        """Figures about a topic, best first; figures that measure the same thing come together. With
+        ``value``, only the groups of a figure of that very value (where a claim's number stands)."""
         topic = " ".join(str(topic or "").split())[:MAX_TOPIC_CHARS]
         if not topic:
-            return self.overview()
+            return self.overview() if value is None else []
         if limit <= 0:
             return []
         intent = parse_topic(topic)
         if not intent.terms:
-            return self._by_kind(intent, limit)
+            return self._by_kind(intent, limit) if value is None else []
         weights = {t: self._idf(t) for t in dict.fromkeys(intent.terms)}
         candidates, scores = self._scores(weights, intent)
         keep = scores > 0
+        if value is not None:
+            keep &= np.isclose(self._entry_value[candidates], value, rtol=1e-9, atol=0.0)
         best = self._best_of_groups(candidates[keep], scores[keep], max(1, limit))
         return [self._group(self._members(b), best=b, best_first=intent.role is not None) for b in best]
 

@@ -30,7 +30,7 @@ _KIND_PATTERNS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     # Measures that are sums of money by their name ("the MoD budget", "tax receipts") ask for money too.
     (re.compile(r"\bhow much\b|\bcost|\bprice|\bworth\b|\bspen[dt]\b|\bspending\b|\bpaid\b|\bfund|\bsalary\b"
                 r"|\bwages?\b|\bfees?\b|\bbudgets?\b|\breceipts\b|\brevenues?\b|\bdeficits?\b|\bgrants?\b"
-                r"|[£$€]|\bpounds?\b|\beuros?\b"), frozenset({"money"})),
+                r"|[£$€]|\bpounds?\b|\bquid\b|\beuros?\b"), frozenset({"money"})),
 )  # fmt: skip
 # "by how much" asks for the size of a change, whatever the measure's kind: not for money; so does
 # "how much" in a question asking for a change ("how much has the waiting list dropped by").
@@ -53,6 +53,11 @@ _ROLE_PATTERNS: tuple[tuple[re.Pattern[str], Role], ...] = (
                 r"(?: it| them)? to\b|\bnew\b|\bnow\b|\bafter\b|\bwill (it )?be\b"
                 r"|\bfrom (next|april|september|january)\b|\blatest\b|\bcurrent\b|\brevised\b|\bupdated\b"), "to"),
 )  # fmt: skip
+# "before inflation", "after tax": what a value is counted with or without, not which value of a change.
+_COUNTED_WITH = re.compile(
+    r"\b(?:before|after|b4) (?:inflation|tax(?:es)?|vat|housing costs|deductions|discounts?|rebates?|benefits"
+    r"|subsidy|subsidies|fees|interest)\b"
+)
 # Words of a change, matched as stems: checked after the phrases above ("rising", "cuts", "changed").
 CHANGE_WORDS = frozenset("increase rise change fall drop cut reduction difference fewer".split())
 # Words that only place a value in time ("the new fee", "the previous estimate"): never what a
@@ -79,7 +84,8 @@ class Asked:
 def read_question(question: str) -> Asked:
     """The kinds and role a question's wording asks for (each ``None``/empty when it names none)."""
     folded = " ".join(question.casefold().split())
-    role = next((r for pattern, r in _ROLE_PATTERNS if pattern.search(folded)), None)
+    wording = _COUNTED_WITH.sub(" ", folded)
+    role = next((r for pattern, r in _ROLE_PATTERNS if pattern.search(wording)), None)
     # "How much" asks for the size of a change, whatever the measure's kind: not for money.
     kind_text = (_HOW_MUCH if role == "change" else _BY_HOW_MUCH).sub(" ", folded)
     kinds = next((k for pattern, k in _KIND_PATTERNS if pattern.search(kind_text)), frozenset())

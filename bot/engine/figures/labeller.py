@@ -56,6 +56,7 @@ from bot.engine.figures.lexicon import (
     IRREGULAR_PLURALS,
     LEVEL_VERBS,
     LY_NOUNS,
+    MONTHS,
     MOVES,
     NON_HEAD_ADJECTIVES,
     NOUN_VERBS,
@@ -67,6 +68,7 @@ from bot.engine.figures.lexicon import (
     PRE_FIGURE,
     PREPOSITIONS,
     PRONOUNS,
+    REPORTING_VERBS,
     STOP,
     VALUE_VERBS,
     VERB_GROUP_WORDS,
@@ -79,6 +81,7 @@ from bot.engine.figures.scanner import RawFigure, Tok
 GERUND_PREPOSITIONS = {"by", "after", "before", "without", "through", "while"}
 SHARE_OF_WORDS = 4  # the longest whole a share's label names: "share of new car registrations"
 SUPERLATIVES = {"highest", "lowest", "most", "fewest", "least", "largest", "smallest", "biggest", "greatest"}
+REPORT_REACH = 4  # words between a reporting verb and its "that": "announced on Tuesday that"
 MAX_LABEL_WORDS = 8  # a label is a noun phrase, not a clause: longer phrases are cut
 
 # The numbered rules of the module docstring, as recorded on each figure (``RawFigure.rule``) so that
@@ -552,6 +555,29 @@ class _Labeller:
             before = [r for r in self.raws[:idx] if same_family(r, raw)]
             if before and before[-1].weak:
                 before[-1].label, before[-1].weak, before[-1].rule = raw.label, False, RULE_SIBLING
+        # "In Wales, where ..., the average bill will rise from £478 to £598": the place a sentence opens
+        # with is where its figures are measured, which their own phrases do not say.
+        place = self.fronted_place()
+        if place:
+            for raw in self.raws:
+                named = raw.label.istitle()  # a label that is a name ("North East") is a place already
+                if raw.kind not in {"year", "date"} and not raw.weak and not named and place not in raw.label:
+                    raw.label = f"{raw.label} in {place}"
+
+    def fronted_place(self) -> str | None:
+        """The capitalised name of a sentence opening "In <Name>," ("In Wales,", "In Northern Ireland,"),
+        not a month or a day ("In March,")."""
+        if self.low(0) != "in":
+            return None
+        k = 1
+        while k < len(self.t) and (self.t[k].text[:1].isupper() or (self.low(k) in {"and", "of"} and k > 1)):
+            k += 1
+        names = [self.t[q].text for q in range(1, k)]
+        if not names or self.low(k) != "," or names[-1].lower() in {"and", "of"}:
+            return None
+        if any(name.lower() in MONTHS or (name[0].isupper() and name.lower() in STOP) for name in names):
+            return None
+        return " ".join(names)
 
     def find(self, idx: int, raw: RawFigure) -> tuple[str | None, bool, int]:
         """(label, weak, the number of the rule that found it)."""
@@ -891,6 +917,8 @@ class _Labeller:
         # A relative clause between subject and verb: "the number of X who have reached Y has topped N".
         m = verb_start - 1
         while m > 0 and not self.is_boundary(m) and verb_start - m < 25:
+            if self.low(m) == "that" and self.reports(m):
+                break  # "announced last month that the cap would rise": the subject follows "that"
             if self.low(m) in {"who", "which", "that"} and self.is_content(m - 1):
                 span = self.np_left(m)
                 if span:
@@ -913,6 +941,11 @@ class _Labeller:
             if passive and (self.low(participle) in VERBS or self.is_verb(participle)):
                 return passive
         return span
+
+    def reports(self, that: int) -> bool:
+        """Whether "that" at ``that`` opens what a reporting verb a few words before says ("announced
+        last month that ..."), not a relative clause ("the homes that were built")."""
+        return any(self.low(q) in REPORTING_VERBS for q in range(max(0, that - REPORT_REACH), that))
 
     def main_verb_before(self, comma: int) -> int | None:
         """The start of the verb group of the clause that ends at ``comma`` ("has more than doubled")."""

@@ -17,7 +17,7 @@ CURRENCY_CODES = {"GBP": "GBP", "USD": "USD", "EUR": "EUR"}
 DOLLAR_PREFIXES = {"US": "USD", "A": "AUD", "AU": "AUD", "C": "CAD", "NZ": "NZD", "HK": "HKD", "S": "SGD"}
 CURRENCY_WORDS = {
     "pound": "GBP", "pounds": "GBP", "sterling": "GBP", "dollar": "USD", "dollars": "USD",
-    "euro": "EUR", "euros": "EUR",
+    "euro": "EUR", "euros": "EUR", "quid": "GBP",
 }  # fmt: skip
 PENCE_WORDS = {"pence": "GBP", "cents": "USD", "cent": "USD"}
 SCALES = {
@@ -81,7 +81,7 @@ IDENTIFIER_WORDS = {
     "article", "section", "clause", "schedule", "rule", "chapter", "paragraph", "regulation", "part",
     "page", "no", "nos", "number", "room", "flight", "route", "tier", "stage", "phase", "category",
     "band", "grade", "level", "covid", "platform", "question", "table", "figure", "annex", "appendix",
-    "item", "step", "version", "year", "key", "line", "box", "gate", "terminal", "bus", "junction",
+    "item", "step", "version", "year", "key", "line", "box", "gate", "terminal", "bus", "junction", "plan",
 }  # fmt: skip
 # Attached to a number they make it a prefix, not a name ("mid-2023", "post-2010").
 NUMBER_PREFIXES = {"mid", "pre", "post", "early", "late", "over", "under", "sub"}
@@ -175,8 +175,18 @@ OTHER_VERBS = {
     "closed", "start", "starts", "started", "stay", "stays", "stayed", "return", "returns", "returned",
     "join", "joins", "joined", "apply", "applies", "applied", "reply", "replies", "replied", "benefit",
     "benefits", "attend", "attends", "attended", "wait", "waits", "waited", "vote", "votes", "voted",
+    "hear", "hears", "heard",
 }  # fmt: skip
 VERBS = VALUE_VERBS | OTHER_VERBS
+# Verbs whose "that" opens what is said, not a relative clause: "announced last month that the cap ...".
+REPORTING_VERBS = {
+    "said", "says", "say", "told", "tells", "announced", "announces", "confirmed", "confirms", "revealed",
+    "reveals", "showed", "shows", "found", "finds", "suggests", "suggested", "warned", "warns", "claimed",
+    "claims", "added", "admitted", "admits", "insisted", "insists", "believes", "believed", "thinks",
+    "thought", "estimated", "estimates", "reported", "reports", "argued", "argues", "stated", "states",
+    "noted", "notes", "predicted", "predicts", "expects", "expected", "projected", "projects", "pledged",
+    "pledges", "vowed", "vows", "denied", "denies",
+}  # fmt: skip
 # Irregular forms of verbs a measure is stated with, to their base, for matching words across tenses
 # ("Poland spent ..." for a claim that "Poland spends ..."); the index's stemmer leaves them apart.
 IRREGULAR_FORMS = {
@@ -265,7 +275,9 @@ NOUN_VERBS = {
 }  # fmt: skip
 # Words of a verb group besides auxiliaries and verbs: "is expected to cut", "is set to rise".
 VERB_GROUP_WORDS = {"to", "expected", "set", "likely", "due", "forecast", "predicted", "projected",
-                     "estimated", "not", "able", "going", "poised", "about"}  # fmt: skip
+                     "estimated", "not", "able", "going", "poised", "about",
+                     # a level held where it is: "the threshold is fixed at £25,000"
+                     "fixed", "capped", "frozen", "pegged", "held", "kept", "maintained"}  # fmt: skip
 # Comparative adjectives after a figure say how it compares, not what it counts ("£2,100 better off").
 NON_HEAD_ADJECTIVES = {"better", "worse", "higher", "lower", "cheaper", "dearer", "bigger", "smaller",
                         "larger", "greater", "off", "more", "less", "richer", "poorer", "short", "faster",
@@ -316,4 +328,5 @@ INFORMAL_WORDS = {
     "dept": "department", "depts": "departments", "govt": "government", "gov": "government",
     "govts": "governments", "uni": "university", "unis": "universities", "natl": "national",
     "intl": "international", "cttee": "committee", "kids": "children", "kid": "child", "ppl": "people",
+    "cat": "category", "cats": "categories",
 }  # fmt: skip

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 TOKENS = "tokens"
 ID = "id"
 LABEL_FILE = "policy-bot.json"  # ours, beside tantivy's files; tantivy ignores files it did not write
-SCHEMA_VERSION = 1  # bump when schema() or the meaning of the tokens changes: old indexes are rebuilt
+SCHEMA_VERSION = 2  # bump when schema() or the meaning of the tokens changes: old indexes are rebuilt
 BUILD_HEAP_BYTES = 256_000_000  # the writer's arena: larger means fewer, bigger segments (and more RAM)
 UPDATE_HEAP_BYTES = 15_000_000  # small adds and deletes
 # Top-k ties are broken by id, so fetch a few more hits than asked: equal scores straddling the

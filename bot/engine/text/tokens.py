@@ -30,7 +30,7 @@ ANSWER_TYPES = frozenset({MONEY, PERCENT, NUMBER, YEAR})
 
 _CURRENCY_SYMBOLS = {"£": "gbp", "$": "usd", "€": "eur"}
 _CURRENCY_WORDS = {
-    "pound": "gbp", "pounds": "gbp", "sterling": "gbp", "gbp": "gbp",
+    "pound": "gbp", "pounds": "gbp", "sterling": "gbp", "gbp": "gbp", "quid": "gbp",
     "dollar": "usd", "dollars": "usd", "usd": "usd",
     "euro": "eur", "euros": "eur", "eur": "eur",
 }  # fmt: skip

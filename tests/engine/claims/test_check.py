@@ -96,3 +96,28 @@ def test_a_value_for_another_month_is_not_close(tmp_path: Path) -> None:
     assert only_comparison(engine, "GP practices delivered 31.9 million appointments in October 2025").verdict == (
         "near"
     )
+
+
+def test_the_claims_number_is_found_where_other_words_state_it(tmp_path: Path) -> None:
+    # Ten groups share the claim's words more than the sentence that states its number: the topic alone
+    # would not bring that one in, its value does.
+    subjects = ["Art", "Law", "Music", "Drama", "Nursing", "History", "Dance", "Film", "Design", "Media", "Sport"]
+    fees = [
+        f"{s} students at university pay tuition fees capped at £{9_000 + 10 * n:,} in 2026/27, and {10 + n}% of "
+        f"{s.lower()} graduates find jobs."
+        for n, s in enumerate(subjects)
+    ]
+    text = "\n\n".join([*fees, "Universities in England can charge up to £9,790 a year for a degree."])
+    engine = one_document_engine(tmp_path, text, title="Student finance")
+    comparison = only_comparison(engine, "university tuition fees capped at £9.79k")
+    assert comparison.verdict == "match" and comparison.corpus[0].figure.text.startswith("£9,790")
+
+
+def test_a_number_naming_a_plan_is_not_the_claims_figure(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path, "The repayment threshold for Plan 5 loans is £25,000 a year.", title="Student loans"
+    )
+    comparison = only_comparison(engine, "the plan 5 repayment threshold is £28,000")
+    assert comparison.claimed.text == "£28,000" and comparison.verdict == "differs"
+    # Capitalised in a document, "Plan 5" is no figure at all.
+    assert [f.figure.text for f in engine.figures.figures] == ["£25,000 a year"]

@@ -136,3 +136,58 @@ def test_spending_on_something_else_is_not_the_claims_measure(tmp_path: Path) ->
         title="Council budgets",
     )
     assert only_comparison(engine, "councils spent £612m on street lighting in 2024-25").verdict == "not_found"
+
+
+def test_a_word_opening_the_claim_is_not_a_name_for_being_capitalised(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path, "The Government estimates that around 4.98 million homes in England are leasehold.", title="Leasehold"
+    )
+    assert only_comparison(engine, "Apparently 4.98m homes in England are leasehold").verdict == "match"
+    assert only_comparison(engine, "Heard 4.98m homes in England are leasehold").verdict == "match"
+    # A place opening the claim is still a name the document must give.
+    assert only_comparison(engine, "Wales has 4.98m leasehold homes").verdict == "not_found"
+
+
+def test_plural_initials_are_a_common_noun_not_a_name(tmp_path: Path) -> None:
+    text = "Emergency departments in Dublin treated 1,046 people for e-scooter injuries in 2024."
+    engine = one_document_engine(tmp_path, text, title="Scooters")
+    assert only_comparison(engine, "Dublin EDs treated 1,046 people for e-scooter injuries in 2024").verdict == "match"
+
+
+def test_the_publisher_names_what_its_whole_document_is_about(tmp_path: Path) -> None:
+    paragraphs = [
+        "Hollin Bay will move to three-weekly grey bin collections from October.",
+        "Our recycling rate was 38.4% in 2024-25, well below the England average of 43%.",
+        "Food waste will be collected every week in a new caddy.",
+        "Garden waste collections continue every fortnight for subscribers.",
+    ]
+    (tmp_path / "bins.md").write_text(
+        "---\ntitle: Changes to your bin collections\nsource: Hollin Bay Borough Council\n---\n\n"
+        + "\n\n".join(paragraphs)
+        + "\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    assert only_comparison(engine, "Hollin Bay's recycling rate was 38.4 per cent in 2024-25").verdict == "match"
+
+
+def test_a_place_typed_in_lower_case_is_still_a_place(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "Free school meals will reach around 60,000 more secondary pupils in London.\n\n"
+        "Most of the new places are in primary schools.\n\n"
+        "Northern Ireland runs its own scheme.\n\n"
+        "The change starts in September.",
+        title="Free school meals",
+    )
+    assert only_comparison(engine, "free school meals reach 60,000 more pupils in northern ireland").verdict == (
+        "not_found"
+    )
+    assert only_comparison(engine, "free school meals reach 60,000 more pupils in London").verdict == "match"
+    assert "scotland" in context_words("social rents in scotland go up 4.8%")
+
+
+def test_quid_is_pounds(tmp_path: Path) -> None:
+    engine = one_document_engine(tmp_path, "Single bus fares are capped at £2 on every route.", title="Buses")
+    comparison = only_comparison(engine, "single bus fares are capped at 2 quid")
+    assert comparison.verdict == "match" and comparison.corpus[0].figure.text == "£2"

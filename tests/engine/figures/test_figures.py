@@ -336,6 +336,14 @@ def test_lookup_by_kind_words(index: FigureIndex) -> None:
     assert flat(index.lookup("how much is the library budget?"))[0] == "£700m"
 
 
+def test_lookup_of_one_value_keeps_only_the_groups_holding_it(index: FigureIndex) -> None:
+    groups = index.lookup("minimum wage budget", limit=5, value=700_000_000)
+    assert [m.figure.text for g in groups for m in g.members if m.figure.value == 700_000_000] == ["£700m"]
+    assert all(any(m.figure.value == 700_000_000 for m in g.members) for g in groups)
+    assert index.lookup("minimum wage", value=700_000_000) == []  # no figure of the topic has it
+    assert index.lookup("", value=11.44) == []  # no overview for a value
+
+
 def test_new_value_comes_first(index: FigureIndex) -> None:
     top = index.lookup("what is the new minimum wage?")[0].members
     assert top[0].figure.text == "£11.44 an hour"

@@ -85,3 +85,9 @@ def test_how_much_a_measure_dropped_by_asks_for_the_change_not_for_money() -> No
 )
 def test_a_verb_then_to_asks_for_the_new_value(question: str) -> None:
     assert read_question(question).role == "to"
+
+
+@pytest.mark.parametrize("question", ["avg water bill by 2030 before inflation", "average salary after tax"])
+def test_what_a_value_is_counted_before_or_after_asks_for_no_role(question: str) -> None:
+    assert read_question(question).role is None
+    assert read_question("what was the bill before the rise").role == "from"

@@ -361,3 +361,24 @@ def test_a_figure_after_comma_at_measures_the_phrase_before_the_comma() -> None:
 
 def test_an_ing_head_ends_a_compound_phrase() -> None:
     assert one("Councils spent £612m on street lighting in 2024-25.", "£612m").label == "spending on street lighting"
+
+
+def test_what_a_reporting_verb_says_after_that_has_its_own_subject() -> None:
+    sentence = "The Education Secretary announced last month that the cap on tuition fees would rise to £9,790."
+    assert one(sentence, "£9,790").label == "cap on tuition fees"
+    # A relative "that" still leads back to the phrase it qualifies.
+    assert one("The number of homes that the council has built has topped 2,000.", "2,000").label == "homes"
+
+
+def test_a_place_the_sentence_opens_with_is_where_its_figures_are_measured() -> None:
+    sentence = "In Wales, where one company serves most households, the average bill will rise from £478 to £598."
+    assert one(sentence, "£598").label == "average bill in Wales"
+    assert one("In England and Wales, 4,000 officers joined.", "4,000").label == "officers in England and Wales"
+    assert one("In March, the average bill rose to £500.", "£500").label == "average bill"  # a month is no place
+
+
+def test_a_level_held_where_it_is_measures_its_subject() -> None:
+    sentence = "The income tax personal allowance has been frozen at £12,570 since April 2021."
+    assert one(sentence, "£12,570").label == "income tax personal allowance"
+    fixed = one("The repayment threshold is fixed at £25,000 until April 2027.", "£25,000")
+    assert fixed.label == "repayment threshold"
