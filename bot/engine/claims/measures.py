@@ -12,7 +12,10 @@ from bot.engine.figures.lexicon import CHANGE_WORDS, PERIODS
 from bot.engine.figures.parse import Figure
 
 # A bare number in a claim that speaks of money may be an amount ("the freeze costs 2.4 billion").
-_MONEY_WORDS = re.compile(r"\b(cost|costs|costing|spent|spend|spending|budget|funding|funded|paid|pay|worth|price)\b")
+_MONEY_WORDS = re.compile(
+    r"\b(cost|costs|costing|spent|spend|spending|budget|funding|funded|paid|pay|worth|price|revenue|receipts|bring in"
+    r"|brings in|raise|raises|raised|duty|subsidy|grant|invest|invested|investment|fine|fined|levy)\b"
+)
 
 
 def families(claimed: Figure, claim: str) -> frozenset[str]:

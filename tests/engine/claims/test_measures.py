@@ -22,6 +22,10 @@ def test_a_bare_number_in_a_claim_about_money_is_an_amount(tmp_path: Path) -> No
         tmp_path, "The Treasury said the fuel duty freeze would cost £2.4bn in 2026-27.", title="Fuel duty"
     )
     assert only_comparison(engine, "the fuel duty freeze costs 2.4 billion in 2026-27").verdict == "match"
+    engine = one_document_engine(
+        tmp_path, "Alcohol duty receipts are forecast at £13.1 billion in 2026-27.", name="duty.md", title="Duty"
+    )
+    assert only_comparison(engine, "alcohol duty is expected to bring in 13.1bn in 2026-27").verdict == "match"
 
 
 def test_a_value_thousands_of_times_off_measures_something_else(tmp_path: Path) -> None:
