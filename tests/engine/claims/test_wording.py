@@ -161,13 +161,9 @@ def test_the_publisher_names_what_its_whole_document_is_about(tmp_path: Path) ->
         "Food waste will be collected every week in a new caddy.",
         "Garden waste collections continue every fortnight for subscribers.",
     ]
-    (tmp_path / "bins.md").write_text(
-        "---\ntitle: Changes to your bin collections\nsource: Hollin Bay Borough Council\n---\n\n"
-        + "\n\n".join(paragraphs)
-        + "\n",
-        encoding="utf-8",
+    engine = one_document_engine(
+        tmp_path, "\n\n".join(paragraphs), title="Changes to your bin collections", source="Hollin Bay Borough Council"
     )
-    engine = Engine.from_folder(tmp_path)
     assert only_comparison(engine, "Hollin Bay's recycling rate was 38.4 per cent in 2024-25").verdict == "match"
 
 
