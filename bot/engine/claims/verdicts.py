@@ -7,6 +7,7 @@ import math
 import re
 from typing import Literal
 
+from bot.engine.figures.lexicon import DURATION_SUBUNITS, DURATION_UNITS
 from bot.engine.figures.parse import Figure
 
 Verdict = Literal["match", "near", "differs", "not_found"]
@@ -18,11 +19,14 @@ MATCH_TOLERANCE = 0.01
 NEAR_TOLERANCE = 0.10
 
 _NUMERAL = re.compile(r"\d[\d,]*(?:\.(\d+))?")
+_CLOCK = re.compile(r"\d+((?::\d\d)+)")
 
 
 def precision(figure: Figure) -> float | None:
     """The step a figure is written to: 100 for "169,500", £100m for "£2.4bn", 0.1 for "9.1%";
     None when it is written in words ("a million")."""
+    if figure.kind == "duration" and (step := _duration_step(figure)):
+        return step
     found = _NUMERAL.search(figure.text)
     if found is None:
         return None
@@ -35,6 +39,18 @@ def precision(figure: Figure) -> float | None:
         return abs(scale) * 10.0 ** -len(found.group(1))
     whole = digits.split(".")[0]
     return abs(scale) * 10.0 ** (len(whole) - len(whole.rstrip("0")))
+
+
+def _duration_step(figure: Figure) -> float | None:
+    """A duration written in two units is exact to its smaller one: "47:05" and "8 minutes 14 seconds" to the
+    second, "2 years 6 months" to the month (in the figure's own, larger unit)."""
+    clock = _CLOCK.search(figure.text)
+    if clock:
+        return 60.0 ** -clock.group(1).count(":")
+    last = figure.text.split()[-1].lower() if len(_NUMERAL.findall(figure.text)) > 1 else ""
+    unit = DURATION_UNITS.get(last) or DURATION_UNITS.get(last.removesuffix("s"))
+    per = DURATION_SUBUNITS.get((figure.unit or "", unit[0])) if unit else None
+    return 1 / per if per else None
 
 
 def _rounded(value: float, step: float) -> int:

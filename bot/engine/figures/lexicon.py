@@ -47,8 +47,13 @@ DURATION_UNITS = {
     "week": ("week", 1), "fortnight": ("week", 2), "month": ("month", 1), "year": ("year", 1),
     "decade": ("year", 10), "century": ("year", 100), "centuries": ("year", 100),
     # as people type them: "18 wks", "2 yrs", "3 mths", "24 hrs"
-    "wk": ("week", 1), "yr": ("year", 1), "mth": ("month", 1), "hr": ("hour", 1),
+    "wk": ("week", 1), "yr": ("year", 1), "mth": ("month", 1), "hr": ("hour", 1), "min": ("minute", 1),
+    "sec": ("second", 1), "wks": ("week", 1), "yrs": ("year", 1), "hrs": ("hour", 1),
 }  # fmt: skip
+# How many of the smaller unit make one of the larger, for a duration written in two units ("8 minutes 14
+# seconds", "2 years 6 months"): one figure, counted in the larger unit.
+DURATION_SUBUNITS = {("minute", "second"): 60, ("hour", "minute"): 60, ("hour", "second"): 3600,
+                     ("day", "hour"): 24, ("week", "day"): 7, ("year", "month"): 12}  # fmt: skip
 PERIODS = {
     "year": "year", "annum": "year", "month": "month", "week": "week", "day": "day", "hour": "hour",
     "night": "night", "fortnight": "fortnight", "quarter": "quarter", "head": "head", "person": "person",

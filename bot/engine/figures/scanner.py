@@ -28,6 +28,7 @@ from bot.engine.figures.lexicon import (
     CURRENCY_WORDS,
     DOLLAR_PREFIXES,
     DURATION_NON_QUALIFIERS,
+    DURATION_SUBUNITS,
     DURATION_UNITS,
     FRACTION_FOLLOWERS,
     HYPHENS,
@@ -61,6 +62,8 @@ _MAX_DIGITS = 18
 _SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})+")
 _LIST_NUMBER = re.compile(r"\d{1,3}")
 _HEADING_MAX_TOKENS = 10
+# Before a time written "8:14", words that make it a length of time rather than a time of day.
+CLOCK_DURATION_CUES = frozenset({"of", "within", "took", "taking", "takes", "averaged", "averaging"})
 _RELATIVE_TIME = frozenset({"earlier", "ago", "previously"})  # not "before": "£3,000 a year before"
 _SENTENCE_ENDS = frozenset({".", "!", "?", "…", '"', "”", "'", "’", ")"})
 # Words that make a sentence-opening number a quantity even when capitalised ("2.5 GW", "1.2 Million").
@@ -239,6 +242,9 @@ class _Scanner:
         nxt = self.tok(i + 1)
         if nxt and nxt.attached and nxt.kind == "word" and nxt.lower in ORDINAL_SUFFIXES:
             return None  # "21st century", "10th anniversary"
+        clock = self._clock_duration(i)
+        if clock:
+            return clock
         if self._is_time_or_ratio(i) or self._is_slash_pair(i):
             return None
         if len(t.text) == 4 and t.text.isdigit() and 1800 <= value <= 2100:
@@ -636,10 +642,49 @@ class _Scanner:
         if k > j and self.hyphen_word(end) and self.lower(end + 1) in {"old", "olds"}:
             end += 2  # "five-year-old", "21-year-olds"
         raw = RawFigure(i0, end, "duration", value * unit[1], unit=unit[0])
-        per = self._per_phrase(end)
+        self._smaller_unit(raw)
+        per = self._per_phrase(raw.i1)
         if per:
             raw.per, raw.i1 = per
         return raw
+
+    def _smaller_unit(self, raw: RawFigure) -> None:
+        """ "8 minutes 14 seconds", "2 years and 6 months": the second number in a smaller unit belongs to
+        the first, so the figure is one duration in the larger unit."""
+        j = raw.i1 + (self.lower(raw.i1) == "and")
+        t, u = self.tok(j), self.tok(j + 1)
+        if t is None or u is None or t.kind != "num" or u.kind != "word":
+            return
+        unit = DURATION_UNITS.get(u.lower) or DURATION_UNITS.get(_singular(u.lower))
+        per = DURATION_SUBUNITS.get((raw.unit or "", unit[0])) if unit else None
+        value = _parse_digits(t.text)
+        if unit is None or per is None or value is None or value * unit[1] >= per:
+            return
+        raw.value += value * unit[1] / per
+        raw.i1 = j + 2
+
+    def _clock_duration(self, i: int) -> RawFigure | None:
+        """A time written with colons that can only be a duration: "2:06:31" (hours, minutes, seconds) or
+        minutes and seconds, "47:05", when the minutes are past a clock's 23 or the time follows a word
+        that measures it ("a mean of 8:14", "reached within 14:37"). "At 10:30" stays a time of day."""
+        parts = [self.t[i]]
+        k = i + 1
+        while len(parts) < 3 and self.lower(k) == ":" and self.attached(k) and self.attached(k + 1):
+            nxt = self.tok(k + 1)
+            if nxt is None or nxt.kind != "num" or len(nxt.text) != 2 or not nxt.text.isdigit():
+                return None
+            parts.append(nxt)
+            k += 2
+        if len(parts) < 2 or not parts[0].text.isdigit() or any(int(p.text) >= 60 for p in parts[1:]):
+            return None
+        if self.lower(k) in {"am", "pm", "a.m", "p.m"} or (self.lower(k) == ":" and self.attached(k)):
+            return None
+        numbers = [int(p.text) for p in parts]
+        if len(numbers) == 3:
+            return RawFigure(i, k, "duration", numbers[0] + numbers[1] / 60 + numbers[2] / 3600, unit="hour")
+        if numbers[0] < 24 and self.lower(i - 1) not in CLOCK_DURATION_CUES:
+            return None
+        return RawFigure(i, k, "duration", numbers[0] + numbers[1] / 60, unit="minute")
 
     def _multiple_after(self, i0: int, j: int, value: float) -> RawFigure | None:
         if self.lower(j) == "times":

@@ -25,6 +25,9 @@ def test_verdicts() -> None:
         ("169,500", "169,050", "near"),  # digits transposed: within 1%, but not the same number
         ("£83.40", "£79.40", "near"),
         ("£3,000", "£6,000", "differs"),
+        ("8 mins 14 secs", "8 minutes 14 seconds", "match"),
+        ("took 8:14", "8 minutes 14 seconds", "match"),
+        ("47:32", "47:05", "near"),  # exact to the second: within 1%, but another time
     ],
 )
 def test_values_agree_at_the_precision_they_are_written_to(claimed: str, documented: str, verdict: str) -> None:

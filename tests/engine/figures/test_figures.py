@@ -74,6 +74,16 @@ def texts(sentence: str) -> list[str]:
         ("The review takes five years.", "five years", 5, "duration", "year"),
         ("He made a one-day visit.", "one-day", 1, "duration", "day"),
         ("It ran for four decades.", "four decades", 40, "duration", "year"),
+        # a duration in two units is one figure in the larger unit
+        ("Crews took 8 minutes 14 seconds.", "8 minutes 14 seconds", 8 + 14 / 60, "duration", "minute"),
+        ("He served 2 years and 6 months.", "2 years and 6 months", 2.5, "duration", "year"),
+        ("Patients waited 18 wks.", "18 wks", 18, "duration", "week"),
+        ("A wait of 3 hrs 20 mins.", "3 hrs 20 mins", 3 + 20 / 60, "duration", "hour"),
+        # written with colons: a duration when no clock shows it (minutes past 23, hours:minutes:seconds)
+        ("The mean was 47:05.", "47:05", 47 + 5 / 60, "duration", "minute"),
+        ("The race was won in 2:06:31.", "2:06:31", 2 + 6 / 60 + 31 / 3600, "duration", "hour"),
+        # ... or after a word that measures a length of time
+        ("Nine in ten were reached within 14:37.", "14:37", 14 + 37 / 60, "duration", "minute"),
         ("The law passed in 2021.", "2021", 2021, "year", None),
         ("The 2019 manifesto promised it.", "2019", 2019, "year", None),
         ("Accounts for 2023/24 are late.", "2023/24", 2023, "year", None),
@@ -142,8 +152,14 @@ def test_ordinals_and_identifiers_are_not_figures() -> None:
     assert texts("It was a third term for the mayor and a second chance.") == []
     assert texts("Covid-19 rules under Article 50 were discussed at No 10 and the G7 summit.") == []
     assert texts("The 24/7 helpline opened in the 21st century at 10:30am.") == []
+    assert texts("Polls close at 10:30 and the 22:15 train is the last.") == []  # times of day
     assert texts("Net zero is one of the aims.") == []
     assert texts("Not a single person and no one came.") == []
+
+
+def test_a_second_number_joins_a_duration_only_in_a_smaller_unit() -> None:
+    assert texts("It lasted 5 minutes 90 seconds.") == ["5 minutes", "90 seconds"]
+    assert texts("Talks took 3 days and 2 weeks passed.") == ["3 days", "2 weeks"]
 
 
 def test_fraction_versus_ordinal() -> None:
