@@ -134,3 +134,28 @@ def test_a_number_the_question_states_is_context_not_the_answer(tmp_path: Path) 
     # A yes/no question asks about the number it states: it is no context then.
     assert stated_numbers("is the target 65% of patients?") == frozenset()
     assert stated_numbers("how much more would 3.5% cost than 2.5% in 2035?") == {3.5, 2.5}
+
+
+def test_the_role_asked_counts_only_for_a_figure_on_the_topic(tmp_path: Path) -> None:
+    # "before" asks for an earlier value, but of the bus fare: not any document's earlier amount.
+    (tmp_path / "fees.md").write_text(
+        "# Tuition fees\n\nThe cap on undergraduate tuition fees will rise from £9,535 to £9,790 next year.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "buses.md").write_text(
+        "# Bus franchising\n\nPassengers now pay no more than £2 for a single adult journey on franchised routes. "
+        "Before franchising, the average single fare in the region was £3.40.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    question = "what did a single bus fare cost on avg before franchising?"
+    groups = engine.figures.lookup(question, 10) + engine.figures.lookup("tuition fees", 10)
+    members = {m.figure.text: m for g in groups for m in g.members}
+    content = content_weights(question, [m.sentence for m in members.values()])
+    # The same reader score and place in the index: the fee rose *from* £9,535 and is money, as asked, but
+    # its sentence says nothing of buses or fares.
+    scores = {
+        text: weighted(figure_signals(m, 0.5, 0.5, frozenset({"money"}), "from", content=content))
+        for text, m in members.items()
+    }
+    assert scores["£3.40"] > scores["£9,535"]
