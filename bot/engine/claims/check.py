@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.engine.claims.measures import comparable_size, families, same_per
-from bot.engine.claims.periods import EARLIER, dated_by, same_period, stated_for_year, superseded_by
+from bot.engine.claims.periods import EARLIER, current_for, same_period, stated_for_year, superseded_by
 from bot.engine.claims.verdicts import Verdict, compare_values
 from bot.engine.claims.wording import (
     CONTEXT_KINDS,
@@ -235,7 +235,7 @@ def compare_figure(
             for m in kept_figures
             if compare_values(claimed, m.figure) == "match"
             and stated_for_year(m, years)
-            and (about_past or dated_by(m, years) or superseded_by(m, kept_figures) is None)
+            and (about_past or current_for(m, kept_figures, years))
         ),
         key=lambda m: m not in measure,
     )

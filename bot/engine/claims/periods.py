@@ -61,3 +61,12 @@ def superseded_by(member: IndexedFigure, measure: Sequence[IndexedFigure]) -> In
         ),
         None,
     )
+
+
+def current_for(member: IndexedFigure, measure: Sequence[IndexedFigure], years: frozenset[str]) -> bool:
+    """Whether a value is what the documents give for the claim's year, or now: not one its sentence
+    replaced with a newer value for the same period ("210,000 in 2026, revised down from 235,000"). A
+    value of its own, earlier year stays current for that year ("£2.8bn in 2024-25, up from £2.3bn in
+    2023-24")."""
+    newer = superseded_by(member, measure)
+    return newer is None or (dated_by(member, years) and not stated_for_year(newer, years))

@@ -121,3 +121,18 @@ def test_a_number_naming_a_plan_is_not_the_claims_figure(tmp_path: Path) -> None
     assert comparison.claimed.text == "£28,000" and comparison.verdict == "differs"
     # Capitalised in a document, "Plan 5" is no figure at all.
     assert [f.figure.text for f in engine.figures.figures] == ["£25,000 a year"]
+
+
+def test_a_value_revised_for_the_same_year_is_not_the_years_value(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "The department's central projection is for 210,000 heat pump installations in 2026, revised down from "
+        "235,000 in the previous edition.\n\nCouncils spent £2.8bn on temporary accommodation in 2024-25, up from "
+        "£2.3bn in 2023-24.",
+        title="Statistics",
+    )
+    revised = only_comparison(engine, "the department is projecting 235,000 heat pump installations in 2026")
+    assert revised.verdict == "differs" and revised.corpus[0].figure.text == "210,000"
+    assert only_comparison(engine, "the department originally projected 235,000 heat pump installations").verdict == "match"
+    # A value of its own, earlier year stands for that year.
+    assert only_comparison(engine, "councils spent £2.3bn on temporary accommodation in 2023-24").verdict == "match"
