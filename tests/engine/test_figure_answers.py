@@ -159,3 +159,22 @@ def test_the_role_asked_counts_only_for_a_figure_on_the_topic(tmp_path: Path) ->
         for text, m in members.items()
     }
     assert scores["£3.40"] > scores["£9,535"]
+
+
+def test_the_readers_preference_counts_when_every_sentence_is_unlikely(tmp_path: Path) -> None:
+    (tmp_path / "roads.md").write_text(
+        "# Local roads\n\nThe repair backlog stands at £16.8bn. Councils filled 1.4 million potholes.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    members = {m.figure.text: m for g in engine.figures.lookup("repair backlog potholes", 5) for m in g.members}
+    backlog, potholes = members["£16.8bn"], members["1.4 million"]
+    # The reader gives both sentences little chance, the backlog's ten times the other's; the index put
+    # the potholes first. The reader's order decides.
+    first = weighted(figure_signals(backlog, 0.0, 0.2, frozenset(), None, best=0.2))
+    second = weighted(figure_signals(potholes, 1.0, 0.02, frozenset(), None, best=0.2))
+    assert first > second
+    # Without the reader (no best probability), the index's order stands.
+    assert weighted(figure_signals(backlog, 0.0, 0.0, frozenset(), None)) < weighted(
+        figure_signals(potholes, 1.0, 0.0, frozenset(), None)
+    )
