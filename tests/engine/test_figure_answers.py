@@ -7,6 +7,7 @@ import pytest
 from bot.engine.claims import check_claim
 from bot.engine.engine import Engine
 from bot.engine.figure_answers import content_weights, figure_signals, rank_figures, stated_numbers, weighted
+from bot.engine.figures.index import FigureGroup
 from training.data import DOCS as TRAINING_DOCS
 
 
@@ -97,12 +98,19 @@ def test_the_words_asked_count_in_the_figure_s_own_clause(tmp_path: Path) -> Non
     )
     engine = Engine.from_folder(tmp_path)
     question = "how many fewer arrivals will the care worker rule mean?"
-    members = {m.figure.text: m for g in engine.figures.lookup(question, 5) for m in g.members}
-    content = content_weights(question, [m.sentence for m in members.values()])
     # One sentence, the same reader score and the same place in the index: the clause decides.
-    signals = {text: figure_signals(m, 0.5, 0.5, frozenset(), "change", content=content) for text, m in members.items()}
-    scores = {text: weighted(found) for text, found in signals.items()}
+    scores = even_scores(engine, question, engine.figures.lookup(question, 5), frozenset(), "change")
     assert scores["100,000 a year"] > scores["300,000"]
+
+
+def even_scores(
+    engine: Engine, question: str, groups: list[FigureGroup], kinds: frozenset[str], role: str | None
+) -> dict[str, float]:
+    """Each figure's score for ``question`` with the same reader probability and place in the index, so
+    that only its own words, kind and role tell them apart."""
+    members = {m.figure.text: m for g in groups for m in g.members}
+    content = content_weights(question, [m.sentence for m in members.values()])
+    return {text: weighted(figure_signals(m, 0.5, 0.5, kinds, role, content=content)) for text, m in members.items()}
 
 
 def test_a_topic_alone_shows_what_the_measure_is_before_what_it_was(tmp_path: Path) -> None:
@@ -150,14 +158,8 @@ def test_the_role_asked_counts_only_for_a_figure_on_the_topic(tmp_path: Path) ->
     engine = Engine.from_folder(tmp_path)
     question = "what did a single bus fare cost on avg before franchising?"
     groups = engine.figures.lookup(question, 10) + engine.figures.lookup("tuition fees", 10)
-    members = {m.figure.text: m for g in groups for m in g.members}
-    content = content_weights(question, [m.sentence for m in members.values()])
-    # The same reader score and place in the index: the fee rose *from* £9,535 and is money, as asked, but
-    # its sentence says nothing of buses or fares.
-    scores = {
-        text: weighted(figure_signals(m, 0.5, 0.5, frozenset({"money"}), "from", content=content))
-        for text, m in members.items()
-    }
+    # The fee rose *from* £9,535 and is money, as asked, but its sentence says nothing of buses or fares.
+    scores = even_scores(engine, question, groups, frozenset({"money"}), "from")
     assert scores["£3.40"] > scores["£9,535"]
 
 
