@@ -44,6 +44,7 @@ from itertools import pairwise
 from bot.engine.figures.lexicon import (
     ADVERBS,
     AUXILIARIES,
+    BE_FORMS,
     CHANGE_NOUNS,
     CHANGE_WORDS,
     CLAUSE_WORDS,
@@ -144,6 +145,8 @@ def _set_roles(toks: list[Tok], raws: list[RawFigure]) -> None:
             raw.role = "change"  # ", up €5.1bn", "sales rose 5%": a move by the figure, with no "by"
         elif earlier and earlier[0].role == "change" and restates(toks, earlier[0], raw):
             raw.role = "change"  # "up €5.1bn, or 7.2%": the same change, said another way
+        elif _change_is_subject(toks, raw.q0):
+            raw.role = "change"  # "the maximum increase in April will be 4.8%": the figure is the change
 
 
 def restates(toks: list[Tok], first: RawFigure, second: RawFigure) -> bool:
@@ -181,6 +184,28 @@ def _moves(toks: list[Tok], k: int) -> bool:
     if toks[k].lower not in {"up", "down"}:
         return True
     return k == 0 or toks[k - 1].kind != "word" or toks[k - 1].lower in AUXILIARIES
+
+
+def _change_is_subject(toks: list[Tok], q0: int) -> bool:
+    """The figure is what a change noun heading its clause's subject *is*: "the maximum increase in April
+    2026 will be 4.8%", "the rise is expected to be £5". The subject's head is its last word before a
+    preposition ("increase" in "increase in April 2026"), not its last word ("2026")."""
+    k = q0 - 1
+    linked = False
+    while k >= 0 and (toks[k].lower in AUXILIARIES or toks[k].lower in VERB_GROUP_WORDS):
+        linked |= toks[k].lower in BE_FORMS
+        k -= 1
+    if not linked:
+        return False
+    subject: list[str] = []
+    while k >= 0 and toks[k].kind != "sym" and toks[k].lower not in CLAUSE_WORDS:
+        if toks[k].lower in DETERMINERS and not (k > 0 and toks[k - 1].lower in NP_PREPOSITIONS):
+            break  # the subject's own determiner; one after "to" opens its prepositional phrase
+        subject.append(toks[k].lower)
+        k -= 1
+    subject.reverse()
+    head = next((i for i, word in enumerate(subject) if word in NP_PREPOSITIONS), len(subject)) - 1
+    return head >= 0 and subject[head].removesuffix("s") in CHANGE_NOUNS
 
 
 def _comparative_after(toks: list[Tok], i: int) -> bool:

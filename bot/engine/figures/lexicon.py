@@ -142,6 +142,8 @@ AUXILIARIES = {
     "'ve", "'ll", "'d", "won't", "can't", "isn't", "wasn't", "aren't", "weren't", "hasn't", "haven't",
     "don't", "doesn't", "didn't", "wouldn't", "couldn't", "shouldn't", "cannot", "mustn't",
 }  # fmt: skip
+# The verb "be" in its forms: what links a subject to the figure it is ("the rise will be 4.8%").
+BE_FORMS = {"is", "are", "was", "were", "be", "been", "'s"}
 # Verbs that state a quantity of their subject ("X rose to N", "X has topped N", "X cost N").
 VALUE_VERBS = {
     "rise", "rises", "rose", "risen", "rising", "fall", "falls", "fell", "fallen", "falling", "hit",

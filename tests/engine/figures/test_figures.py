@@ -238,6 +238,25 @@ def test_a_plain_figure_has_no_role() -> None:
     assert one("The library lends 5,000 books.", "5,000").role is None
 
 
+@pytest.mark.parametrize(
+    ("sentence", "text", "role"),
+    [
+        # What a change noun heading the subject *is*, is the change: a claim "rents can rise by up to 4.8%"
+        # is about this figure.
+        ("Because CPI stood at 3.8% in September, the maximum increase in April 2026 will be 4.8%.", "4.8%", "change"),
+        ("The rise is expected to be £5 a week.", "£5 a week", "change"),
+        ("The cut to the budget is £3bn, the Treasury said.", "£3bn", "change"),
+        # The subject's head is before its prepositional phrase: a cap on a rise is a level.
+        ("The cap on the rise is £5.", "£5", None),
+        ("The level of the cap will be £2.", "£2", None),
+        # No "be": the change noun is not what the figure is.
+        ("The increase helped 5,000 families.", "5,000", None),
+    ],
+)
+def test_a_figure_a_change_is(sentence: str, text: str, role: str | None) -> None:
+    assert one(sentence, text).role == role
+
+
 # ---------------------------------------------------------------------------------- labels
 
 
