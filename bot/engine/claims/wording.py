@@ -289,8 +289,18 @@ PROPOSAL = re.compile(
 )
 
 
+# A sentence that opens by telling someone to change a measure recommends it: a report's list of
+# recommendations ("- Raise the Plan 5 repayment threshold to £28,000") states what it wants, not what is.
+# The verb must take a determined object ("Raise the", "Cut all"): "Cut in fuel duty" opens with a noun.
+RECOMMENDATION = re.compile(
+    r"^\W*(?:raise|cut|increase|reduce|lower|introduce|scrap|abolish|extend|freeze|cap|restore|reverse|double"
+    r"|halve|expand|ban|end)\s+(?:the|a|an|all|every|its|their)\b",
+    re.IGNORECASE,
+)
+
+
 def proposed(sentence: str, start: int) -> bool:
-    """Whether the clause a figure stands in proposes or demands it."""
+    """Whether the clause a figure stands in proposes or demands it, or its sentence recommends it."""
     before = sentence[:start]
     breaks = list(PUNCTUATION_BREAK.finditer(before))
-    return bool(PROPOSAL.search(before[breaks[-1].end() if breaks else 0 :].lower()))
+    return bool(PROPOSAL.search(before[breaks[-1].end() if breaks else 0 :].lower()) or RECOMMENDATION.match(before))

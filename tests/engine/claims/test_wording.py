@@ -47,6 +47,25 @@ def test_a_figure_someone_calls_for_is_not_the_measure(seed_engine: Engine) -> N
     assert all(m.figure.value != 40_000 for m in comparison.corpus)
 
 
+def test_a_recommendation_is_not_the_measure(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "Graduates repay 9% of their income above the Plan 5 repayment threshold of £25,000.\n\n"
+        "We recommend that ministers:\n\n"
+        "- Raise the Plan 5 repayment threshold to £28,000.\n"
+        "- Cut the interest rate to inflation.",
+        title="Student loans",
+    )
+    comparison = only_comparison(engine, "the Plan 5 repayment threshold is £28,000")
+    assert comparison.verdict in {"near", "differs"} and comparison.corpus[0].figure.text == "£25,000"
+    assert only_comparison(engine, "the Plan 5 repayment threshold is £25,000").verdict == "match"
+
+
+def test_a_change_noun_opening_a_sentence_is_no_recommendation(tmp_path: Path) -> None:
+    engine = one_document_engine(tmp_path, "Cut in fuel duty: the rate is 52.95p a litre.", title="Fuel duty")
+    assert only_comparison(engine, "the fuel duty rate is 52.95p a litre").verdict == "match"
+
+
 def test_an_abbreviated_name_is_the_name_spelt_out(tmp_path: Path) -> None:
     engine = one_document_engine(
         tmp_path,
