@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -136,12 +137,16 @@ class FigureReport:
     claims: int = 0
     verdicts: float = 0.0
     cross_measure_close: int = 0
+    # Wall-clock time a figure question (``rank_figures``) and a claim check take, median and 95th percentile.
+    question_ms: tuple[float, float] = (0.0, 0.0)
+    claim_ms: tuple[float, float] = (0.0, 0.0)
     misses: list[dict[str, object]] = field(default_factory=list)
 
     def row(self) -> str:
         return (
             f"| {self.name} | {self.questions} | {self.hit_at_1:.3f} | {self.hit_at_2:.3f} | "
-            f"{self.claims} | {self.verdicts:.3f} | {self.cross_measure_close} |"
+            f"{self.claims} | {self.verdicts:.3f} | {self.cross_measure_close} | "
+            f"{self.question_ms[0]:.0f} / {self.question_ms[1]:.0f} | {self.claim_ms[0]:.0f} / {self.claim_ms[1]:.0f} |"
         )
 
 
@@ -203,8 +208,11 @@ def evaluate(name: str, engine: Engine | None = None) -> FigureReport:
     report = FigureReport(name)
     questions = question_rows(name)
     first = second = 0
+    question_times: list[float] = []
     for row in questions:
+        started = time.perf_counter()
         shown = shown_figures(engine, str(row["question"]))
+        question_times.append(time.perf_counter() - started)
         expected = places(row)
         hits = [any(is_place(s, p) for p in expected) for s in shown[:2]]
         first += bool(hits[:1] and hits[0])
@@ -219,8 +227,11 @@ def evaluate(name: str, engine: Engine | None = None) -> FigureReport:
     report.hit_at_2 = second / max(1, len(questions))
     claims = load_rows(FIGURE_SETS / f"{_FILES[name]}_claims.jsonl")
     right = 0
+    claim_times: list[float] = []
     for row in claims:
+        started = time.perf_counter()
         check = check_claim(engine, str(row["claim"]))
+        claim_times.append(time.perf_counter() - started)
         ok, cross = judge_claim(check, row)
         right += ok
         report.cross_measure_close += cross
@@ -231,7 +242,16 @@ def evaluate(name: str, engine: Engine | None = None) -> FigureReport:
             )  # fmt: skip
     report.claims = len(claims)
     report.verdicts = right / max(1, len(claims))
+    report.question_ms, report.claim_ms = _percentiles(question_times), _percentiles(claim_times)
     return report
+
+
+def _percentiles(seconds: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile, in milliseconds."""
+    if not seconds:
+        return 0.0, 0.0
+    ordered = sorted(seconds)
+    return 1000 * ordered[len(ordered) // 2], 1000 * ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
 def judge_claim(check: ClaimCheck, row: dict[str, object]) -> tuple[bool, bool]:
@@ -252,8 +272,9 @@ def judge_claim(check: ClaimCheck, row: dict[str, object]) -> tuple[bool, bool]:
 
 def format_table(reports: list[FigureReport]) -> str:
     lines = [
-        "| set | figure questions | hit@1 | hit@2 | claims | verdicts right | close across measures |",
-        "|---|---|---|---|---|---|---|",
+        "| set | figure questions | hit@1 | hit@2 | claims | verdicts right | close across measures "
+        "| ms a question (p50 / p95) | ms a claim (p50 / p95) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     return "\n".join(lines + [r.row() for r in reports])
 

@@ -6,7 +6,14 @@ import pytest
 
 from bot.engine.claims import check_claim
 from bot.engine.engine import Engine
-from bot.engine.figure_answers import content_weights, figure_signals, rank_figures, stated_numbers, weighted
+from bot.engine.figure_answers import (
+    content_weights,
+    figure_candidates,
+    figure_signals,
+    rank_figures,
+    stated_numbers,
+    weighted,
+)
 from bot.engine.figures.index import FigureGroup
 from training.data import DOCS as TRAINING_DOCS
 
@@ -180,3 +187,17 @@ def test_the_readers_preference_counts_when_every_sentence_is_unlikely(tmp_path:
     assert weighted(figure_signals(backlog, 0.0, 0.0, frozenset(), None)) < weighted(
         figure_signals(potholes, 1.0, 0.0, frozenset(), None)
     )
+
+
+def test_the_reader_reads_each_figures_own_clause(tmp_path: Path) -> None:
+    (tmp_path / "budget.md").write_text(
+        "# Council budget\n\n"
+        "The council will spend £12 million on roads next year, with £3 million of it going to bikes.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    question = "how much will the council spend on bikes"
+    found = {m.figure.text: s for s, _, m in figure_candidates(engine, question, engine.figures.lookup(question, 5))}
+    # One sentence, so one sentence probability for both; the clause naming bikes is the likelier answer.
+    assert found["£12 million"]["sentence"] == found["£3 million"]["sentence"]
+    assert found["£3 million"]["clause"] > found["£12 million"]["clause"]

@@ -1,12 +1,13 @@
 """The period a figure is stated for: a claim about one year is compared with its sentence's figure for that
-year, and a value superseded in its own sentence ("from £3,000 to £6,000") only with a claim about the past."""
+year, a value superseded in its own sentence ("from £3,000 to £6,000") only with a claim about the past, and a
+projection for a year after its document was written only with a claim about the future."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.engine.figure_answers import asked_years, distance_to_year
+from bot.engine.figure_answers import YEAR_REACH, asked_years, distance_to_year
 from bot.engine.figures.index import IndexedFigure
 
 
@@ -70,3 +71,32 @@ def current_for(member: IndexedFigure, measure: Sequence[IndexedFigure], years: 
     2023-24")."""
     newer = superseded_by(member, measure)
     return newer is None or (dated_by(member, years) and not stated_for_year(newer, years))
+
+
+# Wording that makes a figure for a later year a projection ("the OBR's forecast is for spending to rise to
+# £35.8 billion in 2029-30"), and wording that makes a claim about the future ("will", "by 2030").
+FORECAST = re.compile(
+    r"\b(forecast\w*|project(ed|ion|ions)|predict\w*|expect\w*|estimated to|on (course|track)|set to)\b"
+)
+FUTURE = re.compile(
+    r"\b(will|would|shall|'ll|forecast\w*|project(ed|ion|ions)?|predict\w*|expect\w*|set to|going to|on (course|track)"
+    r"|by (19|20)\d\d|plan(s|ned)?|target\w*|aim\w*|next year|future)\b"
+)
+
+
+def about_future(claim: str) -> bool:
+    return bool(FUTURE.search(claim.lower()))
+
+
+def projected(member: IndexedFigure) -> bool:
+    """Whether a figure is a projection: its sentence forecasts it for a year after its document's date (the
+    year nearest the figure in its sentence). A claim in the present ("spending is £35.8bn") is not borne
+    out by it: the documents say what is expected then, not what is now. Undated documents project nothing."""
+    written = (member.citation.date or "")[:4]
+    if not written.isdigit() or not FORECAST.search(member.sentence.lower()):
+        return False
+    stated = asked_years(member.sentence)
+    if not stated:
+        return False
+    nearest = min(stated, key=lambda year: distance_to_year(member, frozenset({year})))
+    return distance_to_year(member, frozenset({nearest})) <= YEAR_REACH and int(nearest[:4]) > int(written)

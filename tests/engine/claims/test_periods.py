@@ -55,3 +55,26 @@ def test_a_claim_of_a_superseded_comparison_value_differs_from_the_current_one(t
     )
     comparison = only_comparison(engine, "the median wait is 14.6 weeks")
     assert comparison.verdict == "differs" and comparison.corpus[0].figure.text == "13.9 weeks"
+
+
+def test_a_projection_does_not_bear_out_a_claim_about_now(tmp_path: Path) -> None:
+    (tmp_path / "psp.md").write_text(
+        "---\ntitle: Disability benefits\ndate: 2026-03-05\n---\n\n"
+        "Spending on the disability payment is expected to be £24.1 billion in 2025-26. The OBR forecast is "
+        "for spending on the disability payment to rise to £35.8 billion in 2029-30.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    now = only_comparison(engine, "spending on the disability payment is £35.8bn this year")
+    assert now.verdict == "differs" and now.corpus[0].figure.text == "£24.1 billion", now.summary
+    # Said of the future, or of the year it is projected for, the projection bears it out.
+    assert only_comparison(engine, "spending on the disability payment will reach £35.8bn").verdict == "match"
+    assert only_comparison(engine, "disability payment spending is £35.8bn in 2029-30").verdict == "match"
+    assert only_comparison(engine, "spending on the disability payment is £24.1bn").verdict == "match"
+
+
+def test_an_undated_document_projects_nothing(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path, "The OBR forecast is for spending on the disability payment to rise to £35.8 billion in 2029-30."
+    )
+    assert only_comparison(engine, "spending on the disability payment is £35.8bn").verdict == "match"
