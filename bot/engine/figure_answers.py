@@ -206,10 +206,10 @@ def figure_signals(
         found["given"] = 1.0
     on_topic = 1.0
     if content:
-        clause = clause_of(member.sentence, figure.start, figure.end)
-        if _CONTINUES.match(clause):  # the measure is named before: "spent £2.8bn on it, up from £2.3bn"
-            clause = member.sentence[: figure.end]
-        found["clause_terms"] = _share(content, clause)
+        words = clause_of(member.sentence, figure.start, figure.end)
+        if _CONTINUES.match(words):  # the measure is named before: "spent £2.8bn on it, up from £2.3bn"
+            words = member.sentence[: figure.end]
+        found["clause_terms"] = _share(content, words)
         found["sentence_terms"] = _share(content, member.sentence)
         on_topic = min(1.0, max(found["clause_terms"], found["sentence_terms"]) / ON_TOPIC_SHARE)
     if direction is not None and figure.role == "change":
