@@ -13,6 +13,8 @@ are re-ranked, figure by figure, by
 - whether the figure is of the kind and the role the question asks for (``figures.intent`` reads
   both, for the index's own topic scoring too), and for a change, whether its clause moves the
   measure the way asked ("revise up by", "how many fewer");
+- whether it is stated as the proposal, target or forecast the question asks for ("what is the union
+  asking for", "the leakage target"), and a proposal only when one is asked (``figures.stance``);
 - how many of the question's topic words, by their rarity among the candidates, stand in the
   figure's own clause (``figures.clauses.clause_of``) and sentence: in one passage about net
   migration, "how many fewer will the care worker ban mean" is answered by the clause naming care
@@ -36,6 +38,7 @@ from bot.engine.figures.intent import change_stems, order_word_stems, read_quest
 from bot.engine.figures.lexicon import DEMONYMS, INFORMAL_WORDS
 from bot.engine.figures.parse import extract_figures
 from bot.engine.figures.scoring import text_terms
+from bot.engine.figures.stance import Stance, asked_stance, stance_of
 from bot.engine.text.tokens import answer_type_words
 
 if TYPE_CHECKING:
@@ -64,13 +67,16 @@ SIGNALS = (
     "role",  # the figure's role in a change is the one asked for ("before" and the old value)
     "role_mismatch",  # the question asks for a role and the figure has another one
     "superseded",  # no role nor year asked, and the figure is a value replaced in its sentence
+    "stance",  # the figure is stated as the proposal, target or forecast asked for ("what is unite asking for")
+    "unasked_proposal",  # no proposal asked, and the figure is one someone calls for, not what is
     "given",  # the question states the figure's number itself ("waiting under 18 wks"): context, not answer
     "time",  # a year or a date: context of a figure, not an answer to a figure question
 )
 WEIGHTS: dict[str, float] = {
     "sentence": 1.0, "reader_share": 1.0, "clause": 0.5, "prior": 0.4, "clause_terms": 0.4, "sentence_terms": 0.2,
     "direction": 0.3, "direction_mismatch": -0.3, "year": 0.5, "label": 0.8, "kind": 0.5, "kind_mismatch": -0.5,
-    "role": 0.6, "role_mismatch": -0.3, "superseded": -0.2, "given": -0.6, "time": -0.5,
+    "role": 0.6, "role_mismatch": -0.3, "superseded": -0.2, "stance": 0.6, "unasked_proposal": -0.3, "given": -0.6,
+    "time": -0.5,
 }  # fmt: skip
 YEAR_REACH = 80  # characters from a year mention beyond which a figure is not "beside" it
 # The role and kind asked for count fully only for a figure on the question's topic: one whose clause or
@@ -193,10 +199,12 @@ def figure_signals(
     stated: frozenset[float] = frozenset(),
     best: float = 0.0,
     clause: float = 0.0,
+    stance: Stance | None = None,
 ) -> dict[str, float]:
     """The signals (``SIGNALS``) of one figure for one question; those not given are 0. ``stated``: the
     numbers a question asking for another one states (``stated_numbers``); ``best``: the reader's best
-    probability among the candidates' sentences; ``clause``: its probability for the figure's own clause."""
+    probability among the candidates' sentences; ``clause``: its probability for the figure's own clause;
+    ``stance``: the stance asked (``figures.stance``)."""
     figure = member.figure
     found = {"sentence": sentence, "prior": prior}
     if best > 0:
@@ -230,6 +238,11 @@ def figure_signals(
         found["role_mismatch"] = 1.0
     elif figure.role == "from" and not years:  # a topic alone asks what the measure is, not was
         found["superseded"] = 1.0
+    stated_as = stance_of(member.sentence, figure.start, figure.end)
+    if stance is not None and stated_as == stance:
+        found["stance"] = on_topic
+    elif stance != "proposal" and stated_as == "proposal":
+        found["unasked_proposal"] = 1.0
     if figure.kind in TIME_KINDS:
         found["time"] = 1.0
     return found
@@ -288,6 +301,7 @@ def figure_candidates(
     content = content_weights(question, [m.sentence for m in members])
     direction = asked_direction(question) if role == "change" else None
     stated = stated_numbers(question)
+    stance = asked_stance(question)
     best = max(sentences.values(), default=0.0)
     found = []
     for rank, group in enumerate(groups):
@@ -297,7 +311,7 @@ def figure_candidates(
             sentence = sentences.get((document, member.sentence), 0.0)
             clause = read.get((document, own_clause(member)), 0.0) if clauses else 0.0
             signals = figure_signals(
-                member, prior, sentence, kinds, role, asked, years, content, direction, stated, best, clause
+                member, prior, sentence, kinds, role, asked, years, content, direction, stated, best, clause, stance
             )
             found.append((signals, rank, member))
     return found

@@ -15,6 +15,7 @@ from bot.engine.figure_answers import (
     weighted,
 )
 from bot.engine.figures.index import FigureGroup
+from bot.engine.figures.stance import Stance
 from training.data import DOCS as TRAINING_DOCS
 
 
@@ -111,13 +112,36 @@ def test_the_words_asked_count_in_the_figure_s_own_clause(tmp_path: Path) -> Non
 
 
 def even_scores(
-    engine: Engine, question: str, groups: list[FigureGroup], kinds: frozenset[str], role: str | None
+    engine: Engine,
+    question: str,
+    groups: list[FigureGroup],
+    kinds: frozenset[str],
+    role: str | None,
+    stance: Stance | None = None,
 ) -> dict[str, float]:
     """Each figure's score for ``question`` with the same reader probability and place in the index, so
-    that only its own words, kind and role tell them apart."""
+    that only its own words, kind, role and stance tell them apart."""
     members = {m.figure.text: m for g in groups for m in g.members}
     content = content_weights(question, [m.sentence for m in members.values()])
-    return {text: weighted(figure_signals(m, 0.5, 0.5, kinds, role, content=content)) for text, m in members.items()}
+    return {
+        text: weighted(figure_signals(m, 0.5, 0.5, kinds, role, content=content, stance=stance))
+        for text, m in members.items()
+    }
+
+
+def test_the_stance_asked_for_comes_first_and_a_proposal_only_when_asked(tmp_path: Path) -> None:
+    (tmp_path / "pay.md").write_text(
+        "# Bus drivers' pay\n\nThe union is asking for a 9% pay rise for bus drivers. Bus drivers were offered a "
+        "4.5% pay rise.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    question = "what pay rise does the union want for bus drivers"
+    asked = even_scores(engine, question, engine.figures.lookup(question, 5), frozenset(), None, "proposal")
+    assert asked["9%"] > asked["4.5%"]
+    question = "bus drivers pay rise"
+    plain = even_scores(engine, question, engine.figures.lookup(question, 5), frozenset(), None)
+    assert plain["4.5%"] > plain["9%"]  # what the union asks for is not the pay rise
 
 
 def test_a_topic_alone_shows_what_the_measure_is_before_what_it_was(tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ from bot.engine.claims.periods import (
 from bot.engine.claims.verdicts import Verdict, compare_values
 from bot.engine.claims.wording import (
     CONTEXT_KINDS,
-    PROPOSAL,
     acronyms,
     context_words,
     contradicted,
@@ -29,7 +28,6 @@ from bot.engine.claims.wording import (
     named_in,
     own_text,
     plain_words,
-    proposed,
     raw_words,
     stems,
     subject_words,
@@ -42,6 +40,7 @@ from bot.engine.figures.grouping import distinctive, family
 from bot.engine.figures.index import IndexedFigure, figure_to_json
 from bot.engine.figures.lexicon import IDENTIFIER_WORDS
 from bot.engine.figures.parse import ROLE_WORDING, Figure, extract_figures
+from bot.engine.figures.stance import PROPOSAL, proposed
 from bot.engine.models import Answer, Frozen
 
 MAX_CLAIM_CHARS = 1000

@@ -8,7 +8,6 @@ import re
 from functools import lru_cache
 from itertools import pairwise
 
-from bot.engine.figures.clauses import PUNCTUATION_BREAK
 from bot.engine.figures.lexicon import (
     ADVERBS,
     AUXILIARIES,
@@ -278,29 +277,3 @@ def _number_forms(word: str) -> tuple[str, ...]:
     if word.endswith("s"):
         return (word, word[:-1], word[:-2] if word.endswith("es") else word)
     return (word, f"{word}s", f"{word}es")
-
-
-# Wording that makes a figure what someone asks for, not what the measure is: "calling for a £15
-# minimum wage", "advocated a £40,000 salary threshold".
-PROPOSAL = re.compile(
-    r"\b(call(s|ed|ing)? for|urg(e|es|ed|ing)|demand(s|ed|ing)?|propos(e|es|ed|ing|al|als)|push(es|ed|ing)? for|"
-    r"advocat(e|es|ed|ing)|campaign(s|ed|ing)? for|(deal|agreement) to|lobb(y|ies|ied|ying) for|"
-    r"want(s|ed)?|would like)\b"
-)
-
-
-# A sentence that opens by telling someone to change a measure recommends it: a report's list of
-# recommendations ("- Raise the Plan 5 repayment threshold to £28,000") states what it wants, not what is.
-# The verb must take a determined object ("Raise the", "Cut all"): "Cut in fuel duty" opens with a noun.
-RECOMMENDATION = re.compile(
-    r"^\W*(?:raise|cut|increase|reduce|lower|introduce|scrap|abolish|extend|freeze|cap|restore|reverse|double"
-    r"|halve|expand|ban|end)\s+(?:the|a|an|all|every|its|their)\b",
-    re.IGNORECASE,
-)
-
-
-def proposed(sentence: str, start: int) -> bool:
-    """Whether the clause a figure stands in proposes or demands it, or its sentence recommends it."""
-    before = sentence[:start]
-    breaks = list(PUNCTUATION_BREAK.finditer(before))
-    return bool(PROPOSAL.search(before[breaks[-1].end() if breaks else 0 :].lower()) or RECOMMENDATION.match(before))

@@ -61,6 +61,18 @@ def test_a_recommendation_is_not_the_measure(tmp_path: Path) -> None:
     assert only_comparison(engine, "the Plan 5 repayment threshold is £25,000").verdict == "match"
 
 
+def test_options_and_what_someone_argued_for_are_not_what_was_decided(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "The consultation asked whether the convergence amount should be set at £1 or £2 a week. Landlords "
+        "argued for a convergence amount of £3 a week. The government has set the convergence amount at £2 a week.",
+        title="Rent settlement",
+    )
+    comparison = only_comparison(engine, "the government set the convergence amount at £1 a week")
+    assert comparison.verdict in {"near", "differs"} and comparison.corpus[0].figure.text == "£2 a week"
+    assert only_comparison(engine, "landlords argued for a convergence amount of £3 a week").verdict == "match"
+
+
 def test_a_change_noun_opening_a_sentence_is_no_recommendation(tmp_path: Path) -> None:
     engine = one_document_engine(tmp_path, "Cut in fuel duty: the rate is 52.95p a litre.", title="Fuel duty")
     assert only_comparison(engine, "the fuel duty rate is 52.95p a litre").verdict == "match"

@@ -1,0 +1,91 @@
+"""A figure's stance: whether its clause states it as what is, or as what someone proposes, aims at or
+forecasts; and which of those a question asks for.
+
+"Unite is asking for a 9% pay rise" and "drivers were offered 4.5%" are both pay rises; only one answers
+"what pay rise is Unite asking for?", and only the other is the pay rise. The wording around the figure
+says which: a proposal ("calling for", "wants", a recommendation opening the sentence, one of the options
+a consultation asks "whether"), a target ("a target of", "aims to"), a forecast ("expected to",
+"projected"). Claims use ``proposed`` to keep proposals out of a measure's values; figure questions match
+the stance asked with the figure's (``figure_answers``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from bot.engine.figures.clauses import PUNCTUATION_BREAK, clause_bounds
+
+Stance = Literal["proposal", "target", "forecast"]
+
+# Wording that makes a figure what someone asks for, not what the measure is: "calling for a £15
+# minimum wage", "advocated a £40,000 salary threshold".
+PROPOSAL = re.compile(
+    r"\b(call(s|ed|ing)? for|urg(e|es|ed|ing)|demand(s|ed|ing)?|propos(e|es|ed|ing|al|als)|push(es|ed|ing)? for|"
+    r"advocat(e|es|ed|ing)|campaign(s|ed|ing)? for|(deal|agreement) to|lobb(y|ies|ied|ying) for|"
+    r"want(s|ed)?|would like|argu(e|es|ed|ing) for|ask(s|ed|ing)? for|press(es|ed|ing)? for|recommend\w*)\b"
+)
+
+
+# A sentence that opens by telling someone to change a measure recommends it: a report's list of
+# recommendations ("- Raise the Plan 5 repayment threshold to £28,000") states what it wants, not what is.
+# The verb must take a determined object ("Raise the", "Cut all"): "Cut in fuel duty" opens with a noun.
+RECOMMENDATION = re.compile(
+    r"^\W*(?:raise|cut|increase|reduce|lower|introduce|scrap|abolish|extend|freeze|cap|restore|reverse|double"
+    r"|halve|expand|ban|end)\s+(?:the|a|an|all|every|its|their)\b",
+    re.IGNORECASE,
+)
+
+
+# A figure asked about as one of the options is not what was decided: "the consultation asked whether
+# convergence should be set at £1 or £2 a week".
+OPTION = re.compile(r"\bwhether\b")
+
+
+def proposed(sentence: str, start: int) -> bool:
+    """Whether the clause a figure stands in proposes, demands or offers it as an option, or its sentence
+    recommends it."""
+    before = sentence[:start]
+    breaks = list(PUNCTUATION_BREAK.finditer(before))
+    clause = before[breaks[-1].end() if breaks else 0 :].lower()
+    return bool(PROPOSAL.search(clause) or OPTION.search(clause) or RECOMMENDATION.match(before))
+
+
+# A figure aimed at or forecast, by the words of its own clause ("a 17% cut in leakage is the target",
+# "is expected to reach 352").
+TARGET = re.compile(r"\b(targets?|targeted|targeting|aims?|aimed|aiming|goals?|ambitions?|pledged?|pledges)\b")
+FORECAST = re.compile(
+    r"\b(forecasts?|forecasted|projected|projections?|predicted|predicts?|expects?|expected|estimated to"
+    r"|likely to|on (course|track))\b"
+)
+
+
+def stance_of(sentence: str, start: int, end: int) -> Stance | None:
+    """The stance of the figure at ``start:end`` in ``sentence``: a proposal (see ``proposed``), else a
+    target or a forecast when its own clause says so, else None (what is)."""
+    if proposed(sentence, start):
+        return "proposal"
+    left, right = clause_bounds(sentence, start, end)
+    clause = sentence[left:right].lower()
+    if TARGET.search(clause):
+        return "target"
+    if FORECAST.search(clause):
+        return "forecast"
+    return None
+
+
+# What a question asks for, in its own words: "what is unite asking for", "the leakage target", "the
+# forecast for February". Checked in order: "what did they want the target to be" asks for a proposal.
+_ASKED: tuple[tuple[Stance, re.Pattern[str]], ...] = (
+    ("proposal", re.compile(
+        r"\b(want(s|ed)?|ask(s|ed|ing)? for|call(s|ed|ing)? for|demand\w*|propos\w*|urg(e|es|ed|ing)|push\w* for"
+        r"|argu\w* for|recommend\w*|lobb\w*|campaign\w* for|would like)\b")),
+    ("target", re.compile(r"\b(targets?|aim(s|ed|ing)?|goals?|ambitions?|pledge[sd]?)\b")),
+    ("forecast", re.compile(r"\b(forecasts?|forecasted|expect(s|ed)?|projected|projections?|predict(s|ed|ions?)?)\b")),
+)  # fmt: skip
+
+
+def asked_stance(question: str) -> Stance | None:
+    """The stance a question asks for, or None when it asks for what is."""
+    folded = question.casefold()
+    return next((stance for stance, pattern in _ASKED if pattern.search(folded)), None)

@@ -1,0 +1,47 @@
+"""A figure's stance (stated as what is, or as a proposal, a target or a forecast) and the stance a question asks."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.figures.stance import asked_stance, proposed, stance_of
+
+
+def _stance(sentence: str, text: str) -> str | None:
+    start = sentence.index(text)
+    return stance_of(sentence, start, start + len(text))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "stance"),
+    [
+        ("Unite is asking for a 9% pay rise for franchised drivers.", "9%", "proposal"),
+        ("Drivers were offered a 4.5% pay rise.", "4.5%", None),
+        ("- Raise the Plan 5 repayment threshold to £28,000.", "£28,000", "proposal"),
+        ("The consultation asked whether convergence should be £1 or £2 a week.", "£2 a week", "proposal"),
+        ("The regulator has set a target of a 17% cut in leakage by 2030.", "17%", "target"),
+        ("Journeys are expected to reach 170 million a year.", "170 million", "forecast"),
+        # Only the figure's own clause says it: the forecast is the other figure's.
+        ("Journeys rose to 150 million, and are expected to reach 170 million by 2030.", "150 million", None),
+    ],
+)
+def test_the_stance_of_a_figure(sentence: str, text: str, stance: str | None) -> None:
+    assert _stance(sentence, text) == stance
+
+
+@pytest.mark.parametrize(
+    ("question", "stance"),
+    [
+        ("what pay rise is unite asking for?", "proposal"),
+        ("what did the landlords want", "proposal"),
+        ("leakage reduction target", "target"),
+        ("whats the forecast for februarys cat 2 mean?", "forecast"),
+        ("how much is the pay rise", None),
+    ],
+)
+def test_the_stance_a_question_asks(question: str, stance: str | None) -> None:
+    assert asked_stance(question) == stance
+
+
+def test_a_change_noun_opening_a_sentence_recommends_nothing() -> None:
+    assert not proposed("Cut in fuel duty: the rate is 52.95p.", 27)
