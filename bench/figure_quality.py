@@ -125,7 +125,7 @@ _FILES = {name: name.removeprefix("figures-").replace("-", "_") for name in SETS
 HELD_OUT = ("figures-heldout-d",)
 TARGETS = {"hit_at_1": 0.90, "hit_at_2": 0.97, "verdicts": 0.90, "cross_measure_close_max": 0}
 # What CI holds figures and claims to on figures-heldout-a (just under what is measured; see the README).
-CI_FLOORS: dict[str, float] = {"hit_at_1": 0.79, "hit_at_2": 0.82, "verdicts": 0.80, "cross_measure_close_max": 0}
+CI_FLOORS: dict[str, float] = {"hit_at_1": 0.80, "hit_at_2": 0.82, "verdicts": 0.80, "cross_measure_close_max": 0}
 
 
 @dataclass
