@@ -235,6 +235,13 @@ def compare_figure(
     # stated in another sentence, which the index grouped apart).
     measure = [m for s, m in scored if m.group == best.group or s >= best_score - SAME_MEASURE_MARGIN]
     kept_figures = [m for _, m in scored]
+    # A value revised in its own sentence is measured with the value it was revised to, even when that one's
+    # label took other words and the checks above left it out: "the December figure has been revised down
+    # from 47:32 to 47:05" leaves 47:32 no longer what the documents say.
+    for member in list(kept_figures):
+        revised = revised_to(engine, member)
+        if revised is not None and revised not in kept_figures:
+            kept_figures.append(revised)
     about_past = bool(EARLIER.search(claim.lower()))
     # A claim of what is now, naming no year, is not borne out by a projection for a later year.
     projections = [] if years or about_past or about_future(claim) else [m for m in kept_figures if projected(m)]
@@ -281,6 +288,28 @@ def compare_figure(
         # another value of this measure is not a near miss of it.
         verdict = "differs"
     return FigureComparison(claimed=claimed, verdict=verdict, corpus=tuple(measure[:MAX_DOCUMENTED]))
+
+
+def revised_to(engine: Engine, member: IndexedFigure) -> IndexedFigure | None:
+    """The value an earlier value ("from") was revised or changed to in its own sentence, as the figure
+    index holds it: the first new value ("to") after it, of the same family."""
+    if member.figure.role != "from":
+        return None
+    new = next(
+        (
+            f
+            for f in extract_figures(member.sentence)
+            if f.role == "to" and f.start > member.figure.start and family(f) == family(member.figure)
+        ),
+        None,
+    )
+    if new is None:
+        return None
+    for group in engine.figures.lookup(member.sentence, limit=SAME_VALUE_GROUPS, value=new.value):
+        for found in group.members:
+            if found.sentence == member.sentence and found.citation.document == member.citation.document:
+                return found
+    return None
 
 
 def _not_equal(claim: str, claimed: Figure, documented: IndexedFigure, best: IndexedFigure) -> Verdict:

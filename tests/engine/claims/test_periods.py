@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.engine.claims import check_claim
+from bot.engine.claims.check import revised_to
 from bot.engine.engine import Engine
 from tests.engine.claims.conftest import one_document_engine, only_comparison
 
@@ -78,3 +79,19 @@ def test_an_undated_document_projects_nothing(tmp_path: Path) -> None:
         tmp_path, "The OBR forecast is for spending on the disability payment to rise to £35.8 billion in 2029-30."
     )
     assert only_comparison(engine, "spending on the disability payment is £35.8bn").verdict == "match"
+
+
+def test_a_revised_value_is_measured_with_the_value_it_was_revised_to(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "Category 2 performance improved after a difficult December. The December figure has been revised "
+        "down from 47:32 to 47:05 following late returns from two services.",
+        title="Ambulance response times",
+    )
+    members = {m.figure.text: m for g in engine.figures.lookup("december figure revised", 10) for m in g.members}
+    revised = revised_to(engine, members["47:32"])
+    # Found whatever its own label ("following late returns"), so the old value is not taken for current.
+    assert revised is not None and revised.figure.text == "47:05"
+    assert revised_to(engine, members["47:05"]) is None  # a new value was revised to nothing
+    comparison = only_comparison(engine, "the december category 2 mean was 47:32")
+    assert comparison.verdict in {"near", "differs"} and comparison.corpus[0].figure.text == "47:05", comparison.summary
