@@ -18,6 +18,9 @@ Verdict = Literal["match", "near", "differs", "not_found"]
 MATCH_TOLERANCE = 0.01
 NEAR_TOLERANCE = 0.10
 
+# Qualifiers that say a value is rounded ("about £90"), not bounded ("up to £50,270", "more than £38,000").
+ROUNDING_QUALIFIERS = frozenset({"about", "around", "almost"})
+
 _NUMERAL = re.compile(r"\d[\d,]*(?:\.(\d+))?")
 _CLOCK = re.compile(r"\d+((?::\d\d)+)")
 
@@ -70,5 +73,11 @@ def verdict_for(claimed: float, documented: float, step: float | None = None) ->
 
 
 def compare_values(claimed: Figure, documented: Figure) -> Verdict:
+    """The verdict at the precision the two are written to: the coarser one when either says it is rounded
+    ("about £90 a year" matches £90.44), the finer one otherwise ("frozen at £50,000" is not
+    £50,270: a round number written as the value is a claim of that value, not a rounding of another)."""
     steps = [s for s in (precision(claimed), precision(documented)) if s is not None]
-    return verdict_for(claimed.value, documented.value, max(steps) if steps else None)
+    if not steps:
+        return verdict_for(claimed.value, documented.value)
+    approximate = bool({claimed.qualifier, documented.qualifier} & ROUNDING_QUALIFIERS)
+    return verdict_for(claimed.value, documented.value, max(steps) if approximate else min(steps))

@@ -21,7 +21,11 @@ def test_verdicts() -> None:
         ("38,700 pounds", "£38,700", "match"),
         ("2.4 billion pounds", "£2.4bn", "match"),
         ("11.8 per cent", "11.8%", "match"),
-        ("29,000", "29,090", "match"),  # a rounded figure agrees at the precision it is written to
+        ("about 29,000", "29,090", "match"),  # a rounding agrees at the precision it is written to
+        ("29,000", "29,090", "near"),  # a round number stated outright claims that number
+        ("frozen at £50,000", "£50,270", "near"),
+        ("£50,000", "up to £50,270", "near"),  # a bound is no rounding
+        ("£90 a year", "about £90.44", "match"),  # the documents round: so may the claim
         ("169,500", "169,050", "near"),  # digits transposed: within 1%, but not the same number
         ("£83.40", "£79.40", "near"),
         ("£3,000", "£6,000", "differs"),
