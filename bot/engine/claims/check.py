@@ -8,6 +8,7 @@ import re
 from bot.engine.claims.measures import comparable_size, families, same_per
 from bot.engine.claims.periods import (
     EARLIER,
+    THEN,
     about_future,
     current_for,
     projected,
@@ -291,15 +292,18 @@ def compare_figure(
 
 
 def revised_to(engine: Engine, member: IndexedFigure) -> IndexedFigure | None:
-    """The value an earlier value ("from") was revised or changed to in its own sentence, as the figure
-    index holds it: the first new value ("to") after it, of the same family."""
-    if member.figure.role != "from":
+    """The value an earlier value ("from") was revised or changed to in its own sentence, or a new value was
+    "then" changed to, as the figure index holds it: the first such value after it, of the same family."""
+    if member.figure.role not in {"from", "to"}:
         return None
+    sentence, end = member.sentence, member.figure.end
     new = next(
         (
             f
-            for f in extract_figures(member.sentence)
-            if f.role == "to" and f.start > member.figure.start and family(f) == family(member.figure)
+            for f in extract_figures(sentence)
+            if f.start >= end
+            and family(f) == family(member.figure)
+            and (f.role == "to" if member.figure.role == "from" else bool(THEN.search(sentence[end : f.start].lower())))
         ),
         None,
     )

@@ -47,9 +47,15 @@ EARLIER = re.compile(
 )
 
 
+# "cut from £2,000 to £1,000 in April 2023 and then to £500 in April 2024": a new value followed, in its own
+# sentence, by another one "then" is a step on the way, not where the measure stands.
+THEN = re.compile(r"\b(then|later|since|subsequently)\b")
+
+
 def superseded_by(member: IndexedFigure, measure: Sequence[IndexedFigure]) -> IndexedFigure | None:
-    """The newer value of the same sentence that an earlier value ("from") gave way to, if any."""
-    if member.figure.role != "from":
+    """The newer value of the same sentence that an earlier value ("from") gave way to, or that a new value
+    was "then" changed to, if any."""
+    if member.figure.role not in {"from", "to"}:
         return None
     return next(
         (
@@ -57,8 +63,13 @@ def superseded_by(member: IndexedFigure, measure: Sequence[IndexedFigure]) -> In
             for m in measure
             if m.sentence == member.sentence
             and m.citation.document == member.citation.document
-            and m.figure.role in {None, "to"}
             and m.figure.value != member.figure.value
+            and (
+                m.figure.role in {None, "to"}
+                if member.figure.role == "from"
+                else m.figure.start > member.figure.end
+                and bool(THEN.search(member.sentence[member.figure.end : m.figure.start].lower()))
+            )
         ),
         None,
     )

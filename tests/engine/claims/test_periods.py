@@ -95,3 +95,15 @@ def test_a_revised_value_is_measured_with_the_value_it_was_revised_to(tmp_path: 
     assert revised_to(engine, members["47:05"]) is None  # a new value was revised to nothing
     comparison = only_comparison(engine, "the december category 2 mean was 47:32")
     assert comparison.verdict in {"near", "differs"} and comparison.corpus[0].figure.text == "47:05", comparison.summary
+
+
+def test_a_new_value_then_changed_again_is_not_current(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "The tax-free dividend allowance was cut from £2,000 to £1,000 in April 2023 and then to £500 in April 2024.",
+        title="Dividend tax",
+    )
+    now = only_comparison(engine, "the tax-free dividend allowance is £1,000")
+    assert now.verdict == "differs" and now.corpus[0].figure.text == "£500", now.summary
+    assert only_comparison(engine, "the tax-free dividend allowance is £500").verdict == "match"
+    assert only_comparison(engine, "the dividend allowance was cut to £1,000 in 2023").verdict == "match"
