@@ -158,7 +158,8 @@ def compare_figure(
     wanted = families(claimed, claim)
     context = context_words(claim)
     # The claim's words that may say what it measures; names are context, which alone names no measure.
-    measure_words = (words(claimed.label) | words(topic)) - {s for name in context for s in stems(name)}
+    context_stems = {s for name in context for s in stems(name)}
+    measure_words = (words(claimed.label) | words(topic)) - context_stems
     subject = subject_words(claimed, topic, context)
     subject_stems = {s for w in subject for s in stems(w)}
     half_subject = MIN_SUBJECT_SHARE * len(subject)
@@ -186,7 +187,11 @@ def compare_figure(
         if same_value and against and distinctive(figure.kind, figure.value):
             moved |= against
         own = words(figure.label) | words(own_text(member.sentence, figure.start, figure.end))
-        if not measure_words & own:
+        # The claim's very value, if distinctive and said of a name the claim gives, may be stated in other words
+        # ("Universities can charge up to £9,790" for "Uni tuition fees capped at £9.79k"); a list's other item
+        # ("maths £28,000" for "physics trainees get £28,000") names none.
+        restated = same_value and distinctive(figure.kind, figure.value) and bool(own & context_stems)
+        if not measure_words & own and not restated:
             continue
         document = member.citation.document
         if document not in document_words:

@@ -128,8 +128,13 @@ def context_words(claim: str) -> frozenset[str]:
 
 
 def named_in(name: str, found: frozenset[str]) -> bool:
-    """``name`` (lower case) is among the words ``found``, or its place or adjective is."""
-    return name in found or DEMONYMS.get(name, "") in found or PLACE_ADJECTIVES.get(name, "") in found
+    """``name`` (lower case) is among the words ``found``, in the singular or plural ("University" in a
+    paragraph on "Universities in England"), or its place or adjective is."""
+    return (
+        any(form in found for form in _number_forms(name))
+        or DEMONYMS.get(name, "") in found
+        or PLACE_ADJECTIVES.get(name, "") in found
+    )
 
 
 # A place or body the claim names (a capitalised word, not an acronym such as "GW" or "LGA") that its

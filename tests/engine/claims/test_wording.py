@@ -73,6 +73,18 @@ def test_options_and_what_someone_argued_for_are_not_what_was_decided(tmp_path: 
     assert only_comparison(engine, "landlords argued for a convergence amount of £3 a week").verdict == "match"
 
 
+def test_the_claims_value_said_in_other_words_of_a_name_it_gives(tmp_path: Path) -> None:
+    engine = one_document_engine(
+        tmp_path,
+        "## How much are tuition fees in 2026/27?\n\nUniversities in England can charge up to £9,790 a year for a "
+        "full-time undergraduate course in 2026/27, up from £9,535 in 2025/26.\n\n"
+        "## Loans\n\nMaintenance loans rose by 3.1% for 2026/27.",
+        title="Student finance 2026/27",
+    )
+    # "Uni" is read as University, named (in the plural) where £9,790 stands, though not as "tuition fees".
+    assert only_comparison(engine, "Uni tuition fees capped at £9.79k for 2026/27").verdict == "match"
+
+
 def test_a_change_noun_opening_a_sentence_is_no_recommendation(tmp_path: Path) -> None:
     engine = one_document_engine(tmp_path, "Cut in fuel duty: the rate is 52.95p a litre.", title="Fuel duty")
     assert only_comparison(engine, "the fuel duty rate is 52.95p a litre").verdict == "match"
