@@ -8,13 +8,13 @@ import re
 from bot.engine.claims.measures import comparable_size, families, same_per
 from bot.engine.claims.periods import (
     EARLIER,
-    THEN,
     about_future,
     current_for,
     projected,
     same_period,
     stated_for_year,
     superseded_by,
+    then_changed,
 )
 from bot.engine.claims.verdicts import Verdict, compare_values
 from bot.engine.claims.wording import (
@@ -308,7 +308,7 @@ def revised_to(engine: Engine, member: IndexedFigure) -> IndexedFigure | None:
             for f in extract_figures(sentence)
             if f.start >= end
             and family(f) == family(member.figure)
-            and (f.role == "to" if member.figure.role == "from" else bool(THEN.search(sentence[end : f.start].lower())))
+            and (f.role == "to" if member.figure.role == "from" else then_changed(sentence, end, f.start))
         ),
         None,
     )

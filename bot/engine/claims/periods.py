@@ -52,6 +52,11 @@ EARLIER = re.compile(
 THEN = re.compile(r"\b(then|later|since|subsequently)\b")
 
 
+def then_changed(sentence: str, earlier_end: int, later_start: int) -> bool:
+    """Whether the words between two values of one sentence say the later one came after ("… and then to")."""
+    return bool(THEN.search(sentence[earlier_end:later_start].lower()))
+
+
 def superseded_by(member: IndexedFigure, measure: Sequence[IndexedFigure]) -> IndexedFigure | None:
     """The newer value of the same sentence that an earlier value ("from") gave way to, or that a new value
     was "then" changed to, if any."""
@@ -68,7 +73,7 @@ def superseded_by(member: IndexedFigure, measure: Sequence[IndexedFigure]) -> In
                 m.figure.role in {None, "to"}
                 if member.figure.role == "from"
                 else m.figure.start > member.figure.end
-                and bool(THEN.search(member.sentence[member.figure.end : m.figure.start].lower()))
+                and then_changed(member.sentence, member.figure.end, m.figure.start)
             )
         ),
         None,
