@@ -33,6 +33,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from bench.figures_build import percentile
 from bot.engine.claims import ClaimCheck, check_claim
 from bot.engine.engine import Engine
 from bot.engine.figure_answers import rank_figures
@@ -250,8 +251,7 @@ def _percentiles(seconds: list[float]) -> tuple[float, float]:
     """Median and 95th percentile, in milliseconds."""
     if not seconds:
         return 0.0, 0.0
-    ordered = sorted(seconds)
-    return 1000 * ordered[len(ordered) // 2], 1000 * ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return 1000 * percentile(seconds, 0.5), 1000 * percentile(seconds, 0.95)
 
 
 def judge_claim(check: ClaimCheck, row: dict[str, object]) -> tuple[bool, bool]:
