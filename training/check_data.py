@@ -8,12 +8,16 @@
 - the set is big and varied enough: documents, policy areas, questions, the share about figures,
   unanswerable questions and near misses among them;
 - no line of an evaluation document (the seed article, ``tests/quality/corpus_b``) is in the training
-  documents: those measure how the reader carries over to documents it never saw.
+  documents, nor does a training document's title name an evaluation document's subject (two words in a
+  row of its title, stopwords aside: "price cap", "living wage"): those measure how the reader carries
+  over to documents, and subjects, it never saw.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from bench.quality import matches
 from bot.engine.corpus.documents import load_document
 from bot.engine.text.passages import split_passages
+from bot.engine.text.stopwords import STOPWORDS
 from training import data
 
 PROJECT = data.ROOT.parent
@@ -69,6 +74,8 @@ def check() -> Report:
             for s, e in p.sentences
         ]
     _check_no_evaluation_text(texts, err)
+    titles = {name: load_document(path, name)[0].meta.title for name, path in docs.items()}
+    _check_no_evaluation_subject(titles, err)
     rows = [(path.name, row) for path in sorted(data.QUESTIONS.glob("*.jsonl")) for row in data.load_rows(path)]
     ids: Counter[str] = Counter()
     questions: Counter[str] = Counter()
@@ -148,6 +155,29 @@ def _check_no_evaluation_text(texts: dict[str, str], err: object) -> None:
             line = _collapse(line)
             if len(line) > 60 and line in training:
                 err(f"training documents contain a line of the evaluation document {path.name}: {line[:60]!r}")  # type: ignore[operator]
+
+
+# Headline words that name no subject ("Government unveils ...").
+HEADLINE_WORDS = frozenset({"government", "unveils", "announces", "confirms", "confirmed", "says", "explained"})
+
+
+def _subject_pairs(title: str) -> set[tuple[str, str]]:
+    words = [w for w in re.findall(r"[a-z]+", title.lower()) if w not in STOPWORDS | HEADLINE_WORDS and len(w) > 2]
+    return set(itertools.pairwise(words))
+
+
+def _check_no_evaluation_subject(titles: dict[str, str], err: object) -> None:
+    """A training document whose title shares two words in a row with an evaluation document's title is
+    about its subject ("Energy price cap explained" and "Energy price cap: winter quarter")."""
+    for path in EVALUATION_DOCUMENTS:
+        if path.name.endswith(".meta.json"):
+            continue
+        evaluation = load_document(path, path.name)[0].meta.title
+        shared = {name: _subject_pairs(title) & _subject_pairs(evaluation) for name, title in titles.items()}
+        for name, pairs in sorted(shared.items()):
+            if pairs:
+                words = ", ".join(" ".join(pair) for pair in sorted(pairs))
+                err(f"{name}: its title shares {words!r} with the evaluation document {path.name}")  # type: ignore[operator]
 
 
 def main() -> int:

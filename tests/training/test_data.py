@@ -27,3 +27,15 @@ def test_copy_check_catches_a_question_that_quotes_its_answer() -> None:
     sentence = "The council will raise council tax by 4.99% from April next year."
     assert check_data._copies("will raise council tax by how much", sentence)
     assert not check_data._copies("how much is council tax going up", sentence)
+
+
+def test_subject_check_catches_a_training_title_on_an_evaluation_documents_subject() -> None:
+    problems: list[str] = []
+    titles = {
+        "energy-cap.md": "Energy price cap: what the winter quarter means for bills",
+        "sewage.md": "Water company fined for sewage spills",
+        "dublin.md": "Government unveils new rent pressure zones",
+    }
+    check_data._check_no_evaluation_subject(titles, problems.append)
+    # corpus-b holds "Energy price cap explained"; the seed's headline opens "Government unveils ...".
+    assert [p.split(":")[0] for p in problems] == ["energy-cap.md"]
