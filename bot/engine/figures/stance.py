@@ -60,14 +60,31 @@ FORECAST = re.compile(
 )
 
 
+# A figure of those that met or missed a target counts them, not the target: "nine of the 16 companies
+# missed their leakage targets".
+MEASURED_AGAINST = re.compile(
+    r"\b(miss(es|ed|ing)?|met|meets?|meeting|hit(s|ting)?|beat(s|ing)?|exceed(s|ed|ing)?|achiev(e|es|ed|ing))"
+    r"\s+(?:[\w-]+\s+){0,3}targets?\b"
+)
+
+
+# A value someone must or wants to reach by a stated year is a target, whoever sets it: "companies must
+# cut leakage by 17% by 2030", "we want 170 million journeys a year by 2030".
+DEADLINE = re.compile(r"\bby (?:the (?:end|start) of |early |late |mid-)?(?:19|20)\d\d\b")
+OBLIGED = re.compile(r"\b(must|want(s|ed)?|needs? to|ha(s|ve) to|plans? to|intends? to|committed to|will need)\b")
+
+
 def stance_of(sentence: str, start: int, end: int) -> Stance | None:
-    """The stance of the figure at ``start:end`` in ``sentence``: a proposal (see ``proposed``), else a
-    target or a forecast when its own clause says so, else None (what is)."""
-    if proposed(sentence, start):
-        return "proposal"
+    """The stance of the figure at ``start:end`` in ``sentence``: a target when its clause says so or sets
+    it to be reached by a year, else a proposal (see ``proposed``), else a forecast when its clause says
+    so, else None (what is)."""
     left, right = clause_bounds(sentence, start, end)
     clause = sentence[left:right].lower()
-    if TARGET.search(clause):
+    if DEADLINE.search(clause) and OBLIGED.search(clause):
+        return "target"
+    if proposed(sentence, start):
+        return "proposal"
+    if TARGET.search(clause) and not MEASURED_AGAINST.search(clause):
         return "target"
     if FORECAST.search(clause):
         return "forecast"

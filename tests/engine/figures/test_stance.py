@@ -21,6 +21,12 @@ def _stance(sentence: str, text: str) -> str | None:
         ("The consultation asked whether convergence should be £1 or £2 a week.", "£2 a week", "proposal"),
         ("The regulator has set a target of a 17% cut in leakage by 2030.", "17%", "target"),
         ("Journeys are expected to reach 170 million a year.", "170 million", "forecast"),
+        # A value to be reached by a year, that someone must or wants to reach, is a target.
+        ("Councils must recycle 65% of household waste by 2035.", "65%", "target"),
+        ("The ministry wants to raise take-up to 90% by 2028 through automatic enrolment.", "90%", "target"),
+        ("Unions want a 9% pay rise.", "9%", "proposal"),
+        # Those who met or missed a target are counted, not the target.
+        ("Seven of the 12 trusts missed their waiting-time targets last year.", "Seven", None),
         # Only the figure's own clause says it: the forecast is the other figure's.
         ("Journeys rose to 150 million, and are expected to reach 170 million by 2030.", "150 million", None),
     ],
