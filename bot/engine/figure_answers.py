@@ -145,17 +145,22 @@ def asked_years(question: str) -> frozenset[str]:
     return frozenset(_YEAR.findall(question))
 
 
+# A clause that a year opens with "when" dates what follows it: "since 2019-20, when it was £7.2 billion".
+_WHEN = re.compile(r"\W*when\b")
+
+
 def distance_to_year(member: IndexedFigure, years: frozenset[str]) -> int:
     """Characters between a figure and the nearest mention of one of ``years`` in its sentence, a
     clause break between them counting as ``YEAR_REACH`` more: in "£2.8bn in 2024-25, up from £2.3bn",
-    2024-25 is the year of £2.8bn."""
+    2024-25 is the year of £2.8bn; but "2019-20, when it was £7.2 billion" dates £7.2 billion."""
     sentence, figure = member.sentence, member.figure
     best = 1 << 30
     for year in years:
         for found in re.finditer(re.escape(year), sentence):
             a, b = (figure.end, found.start()) if figure.end <= found.start() else (found.end(), figure.start)
             between = sentence[a:b] if a <= b else ""
-            best = min(best, len(between) + (YEAR_REACH if PUNCTUATION_BREAK.search(between) else 0))
+            broken = PUNCTUATION_BREAK.search(between) and not (a == found.end() and _WHEN.match(between))
+            best = min(best, len(between) + (YEAR_REACH if broken else 0))
     return best
 
 

@@ -72,6 +72,17 @@ def test_the_figure_beside_the_year_asked_comes_first(tmp_path: Path) -> None:
         assert rank_figures(engine, question, 3)[0].members[0].figure.text == expected, year
 
 
+def test_a_year_opening_a_when_clause_dates_the_figure_in_it(tmp_path: Path) -> None:
+    (tmp_path / "sen.md").write_text(
+        "# Special needs\n\nThe special needs budget has grown by more than 50% in cash terms since 2018-19, "
+        "when it was £6.1 billion, to £9.4 billion in 2025-26.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    first = rank_figures(engine, "special needs budget back in 2018-19", 3)[0].members[0]
+    assert first.figure.text == "£6.1 billion"
+
+
 def test_close_only_when_the_documented_sentence_names_what_the_claim_measures(tmp_path: Path) -> None:
     (tmp_path / "visas.md").write_text(
         "# Seasonal workers\n\nIn 2025, 41,280 Seasonal Worker visas were issued to farm workers.\n", encoding="utf-8"
