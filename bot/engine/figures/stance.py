@@ -75,9 +75,9 @@ OBLIGED = re.compile(r"\b(must|want(s|ed)?|needs? to|ha(s|ve) to|plans? to|inten
 
 
 def stance_of(sentence: str, start: int, end: int) -> Stance | None:
-    """The stance of the figure at ``start:end`` in ``sentence``: a target when its clause says so or sets
-    it to be reached by a year, else a proposal (see ``proposed``), else a forecast when its clause says
-    so, else None (what is)."""
+    """The stance of the figure at ``start:end`` in ``sentence``: a target when its clause sets it to be
+    reached by a year, else a proposal (see ``proposed``), else a target or a forecast when its clause
+    says so, else None (what is)."""
     left, right = clause_bounds(sentence, start, end)
     clause = sentence[left:right].lower()
     if DEADLINE.search(clause) and OBLIGED.search(clause):
