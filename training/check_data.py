@@ -61,8 +61,10 @@ def check() -> Report:
     docs = {p.name: p for p in data.documents()}
     texts: dict[str, str] = {}
     sentences: dict[str, list[str]] = {}
+    titles: dict[str, str] = {}
     for name, path in docs.items():
         document, _ = load_document(path, name)
+        titles[name] = document.meta.title
         body = document.text[document.body_start :]
         texts[name] = _collapse(document.text)
         words = len(body.split())
@@ -74,7 +76,6 @@ def check() -> Report:
             for s, e in p.sentences
         ]
     _check_no_evaluation_text(texts, err)
-    titles = {name: load_document(path, name)[0].meta.title for name, path in docs.items()}
     _check_no_evaluation_subject(titles, err)
     rows = [(path.name, row) for path in sorted(data.QUESTIONS.glob("*.jsonl")) for row in data.load_rows(path)]
     ids: Counter[str] = Counter()
@@ -169,11 +170,12 @@ def _subject_pairs(title: str) -> set[tuple[str, str]]:
 def _check_no_evaluation_subject(titles: dict[str, str], err: object) -> None:
     """A training document whose title shares two words in a row with an evaluation document's title is
     about its subject ("Energy price cap explained" and "Energy price cap: winter quarter")."""
+    training = {name: _subject_pairs(title) for name, title in titles.items()}
     for path in EVALUATION_DOCUMENTS:
         if path.name.endswith(".meta.json"):
             continue
         evaluation = load_document(path, path.name)[0].meta.title
-        shared = {name: _subject_pairs(title) & _subject_pairs(evaluation) for name, title in titles.items()}
+        shared = {name: pairs & _subject_pairs(evaluation) for name, pairs in training.items()}
         for name, pairs in sorted(shared.items()):
             if pairs:
                 words = ", ".join(" ".join(pair) for pair in sorted(pairs))
