@@ -121,21 +121,26 @@ def terms_of(text: str) -> frozenset[str]:
 
 
 def own_clause(member: IndexedFigure) -> str:
-    """The figure's clause in its sentence, whitespace collapsed: what the "clause" signal reads."""
-    return " ".join(clause_of(member.sentence, member.figure.start, member.figure.end).split())
+    """The figure's own clause in its sentence (``figures.clauses.clause_of``)."""
+    return clause_of(member.sentence, member.figure.start, member.figure.end)
+
+
+def _collapsed(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _reader_scores(
-    engine: Engine, question: str, members: Sequence[IndexedFigure], clauses: bool
+    engine: Engine, question: str, members: Sequence[IndexedFigure], clauses: Sequence[str] = ()
 ) -> dict[tuple[str, str], float]:
     """The answer reader's probability for each distinct (document, text), the texts being the members'
-    sentences and, with ``clauses``, their own clauses, read in one batch; empty without the reader."""
+    sentences and, when given, their own ``clauses`` (whitespace collapsed), read in one batch; empty
+    without the reader."""
     if engine.reader is None or not members:
         return {}
     read: dict[tuple[str, str], tuple[str, str]] = {}
-    for m in members:
-        for text in (m.sentence, own_clause(m)) if clauses else (m.sentence,):
-            read.setdefault((m.citation.document, text), (" ".join(text.split()), m.citation.title))
+    for i, m in enumerate(members):
+        for text in (m.sentence, clauses[i]) if clauses else (m.sentence,):
+            read.setdefault((m.citation.document, text), (_collapsed(text), m.citation.title))
     probabilities = engine.reader.probabilities(engine.reader.margins(question, list(read.values())))
     return {key: float(p) for key, p in zip(read, probabilities, strict=True)}
 
@@ -205,11 +210,13 @@ def figure_signals(
     best: float = 0.0,
     clause: float = 0.0,
     stance: Stance | None = None,
+    own: str | None = None,
 ) -> dict[str, float]:
     """The signals (``SIGNALS``) of one figure for one question; those not given are 0. ``stated``: the
     numbers a question asking for another one states (``stated_numbers``); ``best``: the reader's best
     probability among the candidates' sentences; ``clause``: its probability for the figure's own clause;
-    ``stance``: the stance asked (``figures.stance``)."""
+    ``stance``: the stance asked (``figures.stance``); ``own``: the figure's own clause (``own_clause``),
+    when its caller has it already."""
     figure = member.figure
     found = {"sentence": sentence, "prior": prior}
     if best > 0:
@@ -219,7 +226,7 @@ def figure_signals(
         found["given"] = 1.0
     on_topic = 1.0
     if content:
-        words = clause_of(member.sentence, figure.start, figure.end)
+        words = own_clause(member) if own is None else own
         if _CONTINUES.match(words):  # the measure is named before: "spent £2.8bn on it, up from £2.3bn"
             words = member.sentence[: figure.end]
         found["clause_terms"] = _share(content, words)
@@ -301,7 +308,9 @@ def figure_candidates(
     kinds, role = intent.kinds, None if intent.weak_role else intent.role
     asked, years = terms_of(question), asked_years(question)
     members = [m for g in groups for m in g.members]
-    read = _reader_scores(engine, question, members, clauses)
+    own = [own_clause(m) for m in members]  # each figure's own clause, made once
+    said = [_collapsed(c) for c in own] if clauses else []  # ... as the reader reads it
+    read = _reader_scores(engine, question, members, said)
     sentences = {(m.citation.document, m.sentence): read[m.citation.document, m.sentence] for m in members if read}
     content = content_weights(question, [m.sentence for m in members])
     direction = asked_direction(question) if role == "change" else None
@@ -309,16 +318,16 @@ def figure_candidates(
     stance = asked_stance(question)
     best = max(sentences.values(), default=0.0)
     found = []
-    for rank, group in enumerate(groups):
+    placed = ((rank, member) for rank, group in enumerate(groups) for member in group.members)  # as ``members``
+    for i, (rank, member) in enumerate(placed):
         prior = 1.0 - rank / max(1, len(groups) - 1)
-        for member in group.members:
-            document = member.citation.document
-            sentence = sentences.get((document, member.sentence), 0.0)
-            clause = read.get((document, own_clause(member)), 0.0) if clauses else 0.0
-            signals = figure_signals(
-                member, prior, sentence, kinds, role, asked, years, content, direction, stated, best, clause, stance
-            )
-            found.append((signals, rank, member))
+        document = member.citation.document
+        sentence = sentences.get((document, member.sentence), 0.0)
+        clause = read.get((document, said[i]), 0.0) if clauses else 0.0
+        signals = figure_signals(
+            member, prior, sentence, kinds, role, asked, years, content, direction, stated, best, clause, stance, own[i]
+        )
+        found.append((signals, rank, member))
     return found
 
 
