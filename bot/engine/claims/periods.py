@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.engine.figure_answers import YEAR_REACH, asked_years, distance_to_year
 from bot.engine.figures.index import IndexedFigure
+from bot.engine.figures.stance import FORECAST
 
 
 def _start_years(texts: Iterable[str]) -> set[str]:
@@ -89,11 +90,8 @@ def current_for(member: IndexedFigure, measure: Sequence[IndexedFigure], years: 
     return newer is None or (dated_by(member, years) and not stated_for_year(newer, years))
 
 
-# Wording that makes a figure for a later year a projection ("the OBR's forecast is for spending to rise to
-# £35.8 billion in 2029-30"), and wording that makes a claim about the future ("will", "by 2030").
-FORECAST = re.compile(
-    r"\b(forecast\w*|project(ed|ion|ions)|predict\w*|expect\w*|estimated to|on (course|track)|set to)\b"
-)
+# The forecast words of ``figures.stance`` make a figure for a later year a projection ("the OBR's forecast is
+# for spending to rise to £35.8 billion in 2029-30"); these make a claim about the future ("will", "by 2030").
 FUTURE = re.compile(
     r"\b(will|would|shall|'ll|forecast\w*|project(ed|ion|ions)?|predict\w*|expect\w*|set to|going to|on (course|track)"
     r"|by (19|20)\d\d|plan(s|ned)?|target\w*|aim\w*|next year|future)\b"

@@ -52,11 +52,11 @@ def proposed(sentence: str, start: int) -> bool:
 
 
 # A figure aimed at or forecast, by the words of its own clause ("a 17% cut in leakage is the target",
-# "is expected to reach 352").
+# "is expected to reach 352"). ``claims.periods`` reads a later year's figure as a projection by the same
+# forecast words.
 TARGET = re.compile(r"\b(targets?|targeted|targeting|aims?|aimed|aiming|goals?|ambitions?|pledged?|pledges)\b")
 FORECAST = re.compile(
-    r"\b(forecasts?|forecasted|projected|projections?|predicted|predicts?|expects?|expected|estimated to"
-    r"|likely to|on (course|track))\b"
+    r"\b(forecast\w*|project(ed|ions?)|predict\w*|expect\w*|estimated to|likely to|set to|on (course|track))\b"
 )
 
 

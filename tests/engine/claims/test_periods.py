@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.engine.claims import check_claim
 from bot.engine.claims.check import revised_to
 from bot.engine.engine import Engine
@@ -72,6 +74,18 @@ def test_a_projection_does_not_bear_out_a_claim_about_now(tmp_path: Path) -> Non
     assert only_comparison(engine, "spending on the disability payment will reach £35.8bn").verdict == "match"
     assert only_comparison(engine, "disability payment spending is £35.8bn in 2029-30").verdict == "match"
     assert only_comparison(engine, "spending on the disability payment is £24.1bn").verdict == "match"
+
+
+@pytest.mark.parametrize("words", ["is expected to", "is likely to", "is set to", "is projected to"])
+def test_the_forecast_words_of_stances_make_a_projection(tmp_path: Path, words: str) -> None:
+    (tmp_path / "fleet.md").write_text(
+        "---\ntitle: Bus fleet\ndate: 2026-01-10\n---\n\n"
+        f"The electric bus fleet numbers 120 buses in 2025-26. The fleet {words} grow to 352 buses in 2029-30.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    assert only_comparison(engine, "the electric bus fleet is 352 buses now").verdict == "differs"
+    assert only_comparison(engine, "the electric bus fleet will reach 352 buses").verdict == "match"
 
 
 def test_an_undated_document_projects_nothing(tmp_path: Path) -> None:

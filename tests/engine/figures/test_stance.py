@@ -21,6 +21,8 @@ def _stance(sentence: str, text: str) -> str | None:
         ("The consultation asked whether convergence should be £1 or £2 a week.", "£2 a week", "proposal"),
         ("The regulator has set a target of a 17% cut in leakage by 2030.", "17%", "target"),
         ("Journeys are expected to reach 170 million a year.", "170 million", "forecast"),
+        ("The cap is set to rise to £2,100 next year.", "£2,100", "forecast"),
+        ("Peak use is likely to reach 40 GW, on the operator's projections.", "40 GW", "forecast"),
         # A value to be reached by a year, that someone must or wants to reach, is a target.
         ("Councils must recycle 65% of household waste by 2035.", "65%", "target"),
         ("The ministry wants to raise take-up to 90% by 2028 through automatic enrolment.", "90%", "target"),
