@@ -27,6 +27,12 @@ def _stance(sentence: str, text: str) -> str | None:
         ("Councils must recycle 65% of household waste by 2035.", "65%", "target"),
         ("The ministry wants to raise take-up to 90% by 2028 through automatic enrolment.", "90%", "target"),
         ("Unions want a 9% pay rise.", "9%", "proposal"),
+        # Demand as a quantity used proposes nothing; demanded, it does.
+        ("Demand for water peaked at 1,020 megalitres a day on 1 July.", "1,020", None),
+        ("Brackenmoor expects average demand of about 780 megalitres a day.", "780", "forecast"),
+        ("Demand is rising by 4% a year.", "4%", None),
+        ("The union's demand for a 9% rise was rejected.", "9%", "proposal"),
+        ("Nurses demand a 10% pay rise.", "10%", "proposal"),
         # Those who met or missed a target are counted, not the target.
         ("Seven of the 12 trusts missed their waiting-time targets last year.", "Seven", None),
         # Only the figure's own clause says it: the forecast is the other figure's.
