@@ -126,9 +126,9 @@ _FILES = {name: name.removeprefix("figures-").replace("-", "_") for name in SETS
 HELD_OUT = ("figures-heldout-d",)
 TARGETS = {"hit_at_1": 0.90, "hit_at_2": 0.97, "verdicts": 0.90, "cross_measure_close_max": 0}
 # What CI holds figures and claims to on figures-heldout-a (just under what is measured; see the README).
-# The answer reader trained on the 84-document data puts two fewer of heldout-a's figures first than the one
-# before (0.790 against 0.810; its rules alone left heldout-a unchanged): the floors follow it.
-CI_FLOORS: dict[str, float] = {"hit_at_1": 0.78, "hit_at_2": 0.80, "verdicts": 0.80, "cross_measure_close_max": 0}
+# The three-epoch answer reader, with the reader-share floor at 0.5, puts 0.820 first and in the first two, and
+# gets 0.816 of the verdicts right.
+CI_FLOORS: dict[str, float] = {"hit_at_1": 0.80, "hit_at_2": 0.80, "verdicts": 0.80, "cross_measure_close_max": 0}
 
 
 @dataclass
