@@ -1,8 +1,9 @@
 """Calibrate the shipped reader on the validation split, through the engine: ``python -m training.calibrate``.
 
 The margins are the ones ``Engine.ask`` computes: the numpy reader over the engine's own pool
-(``answer.READER_PASSAGES`` passages, their first ``answer.READER_CANDIDATES`` sentences in lexical
-order), so the calibration and the answer threshold fit exactly what the bot will see. The trainer
+(``Engine.reader_pool``: the first ``answer.READER_CANDIDATES`` sentences, in lexical order, of the best
+``answer.READER_PASSAGES`` passages, then the nearest by meaning), so the calibration and the answer
+threshold fit exactly what the bot will see. The trainer
 calls this after writing the weights; run it alone after changing the pool. Numpy only (no torch).
 
 It also fits how much of the lexical ranking joins the reader's margin in ordering the candidates
@@ -26,6 +27,7 @@ import numpy as np
 from bench.quality import matches
 from bot.engine.engine import Engine
 from bot.engine.ranking import answer as answering
+from bot.engine.ranking.meaning import MEANING_CANDIDATES
 from bot.engine.ranking.reader import FORMAT, MODEL_DIR, SETTINGS_FILE, AnswerReader, load_reader, order_key
 from training import data
 from training.metrics import Ranked, choose_threshold, fit_calibration, rank_metrics
@@ -54,7 +56,8 @@ def engine_pools(engine: Engine, reader: AnswerReader, questions: Sequence[data.
     found = []
     for item in questions:
         text = " ".join(item.question.split())
-        pool = engine.candidates(text, answering.READER_PASSAGES, similar=0).scored[: answering.READER_CANDIDATES]
+        lexical = engine.candidates(text, answering.READER_PASSAGES, similar=0)
+        pool = engine.reader_pool(text, lexical.scored, lexical.terms)
         inputs = engine.reader_inputs(pool)
         margins = reader.margins(text, inputs) if inputs else np.zeros(0, dtype=np.float32)
         expected = list(item.expected)
@@ -92,7 +95,7 @@ def fit_order(pools: Sequence[Pool]) -> tuple[float, float]:
 
 def validation_engine(reader: AnswerReader | None = None) -> Engine:
     engine = Engine(data.load_documents("validation"), semantic=False)
-    engine.reader = reader  # the reader to calibrate, over the engine's lexical pool
+    engine.use_reader(reader)  # the reader to calibrate, over the pool ``ask`` reads
     return engine
 
 
@@ -124,6 +127,7 @@ def calibrate(model_dir: Path = MODEL_DIR) -> dict[str, float]:
         "rank_prior": rank_prior,
         "passages": answering.READER_PASSAGES,
         "candidates": answering.READER_CANDIDATES,
+        "by_meaning": MEANING_CANDIDATES,
     }
 
 

@@ -47,7 +47,8 @@ chosen once, below, for the epoch selected):
 ## Validation (documents unseen in training), the selected epoch
 hit@1 {hit_at_1:.3f}, hit@3 {hit_at_3:.3f}, abstention {abstention:.3f} at {false_abstention:.3f} answerable declined
 (threshold {threshold:.3f} on the calibrated probability, chosen here for at most 4%), reading the first
-{candidates} candidates of the engine's best {passages} passages, as the bot does (`training.calibrate`).
+{candidates} candidates of the engine's best {passages} passages and the {by_meaning} sentences nearest the question
+by meaning, as the bot does (`training.calibrate`).
 The candidates are ordered by margin + {coverage_weight:g} × coverage − {rank_prior:g} × ln(1 + lexical rank):
 weights fitted on the same split, for the most questions with an answering sentence first (0 and 0: the
 reader's margin alone).
@@ -111,6 +112,7 @@ def write_card(out: Path, report: dict[str, object]) -> None:
         rank_prior=metrics.get("rank_prior", 0.0),  # type: ignore[attr-defined]
         candidates=metrics["candidates"],  # type: ignore[index]
         passages=metrics["passages"],  # type: ignore[index]
+        by_meaning=metrics.get("by_meaning", 0),  # type: ignore[attr-defined]
         agree_n=agreement["pairs_questions"],  # type: ignore[index]
         gap=agreement["max_margin_gap"],  # type: ignore[index]
         same=agreement["same_top_share"],  # type: ignore[index]

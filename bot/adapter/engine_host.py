@@ -54,17 +54,20 @@ def check_rebuilt(engine: Engine, folder: Path) -> None:
 
 
 def warm_up(engine: Engine) -> threading.Thread:
-    """Build what an engine builds on first use (its figure index) in a background thread.
+    """Build what an engine builds on first use (its sentences by meaning, its figure index) in a
+    background thread.
 
-    Questions are answered meanwhile; ``/figures`` waits for the index if asked before it is ready,
-    and its autocomplete offers nothing until then. Frozen afterwards, like the rest of the engine.
+    Questions are answered meanwhile, by the lexical pool until the sentences are embedded; ``/figures``
+    waits for the index if asked before it is ready, and its autocomplete offers nothing until then.
+    Frozen afterwards, like the rest of the engine.
     """
 
     def build() -> None:
         try:
+            engine.meaning_index()
             engine.figures  # noqa: B018 - the property builds the index
         except Exception:  # /figures will raise the same error to its caller; the log keeps this one
-            log.exception("building the figure index failed")
+            log.exception("warming up the engine (sentences by meaning, figure index) failed")
             return
         freeze_engine_memory()
 

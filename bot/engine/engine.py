@@ -42,6 +42,7 @@ from bot.engine.models import (
     SkippedFile,
 )
 from bot.engine.ranking import answer as answering
+from bot.engine.ranking.meaning import MAX_SENTENCES, MEANING_CANDIDATES, MeaningIndex
 from bot.engine.ranking.reader import AnswerReader, load_reader
 from bot.engine.ranking.semantic import SentenceEncoder, load_encoder
 from bot.engine.search.backends import IndexOptions, make_index
@@ -184,6 +185,7 @@ class Engine:
         self._df = corpus_df(analyses, options.cache)
         sentences = sum(a.core.sentence_count for a in analyses)
         self._average_sentence_length = sum(a.core.sentence_words for a in analyses) / sentences if sentences else 1.0
+        self._sentence_count = sentences
         # Sentence records are made at question time for the passages a search finds (``_scoring``).
         # Cached over the passage table, not a bound method: an engine that referred to itself through
         # its cache would live until a full collection, and a replaced engine should go at once.
@@ -210,7 +212,8 @@ class Engine:
         self._figure_store = None if options.cache is None else FigureStore(options.cache)
         # The answer reader ranks and decides when its weights are there; otherwise the MiniLM encoder
         # breaks near-ties and helps decide (``answer``); with neither, word overlap alone.
-        self.reader = shared_reader() if semantic and use_reader else None
+        self._meaning_lock = threading.Lock()
+        self.use_reader(shared_reader() if semantic and use_reader else None)
         self.encoder = shared_encoder() if semantic and self.reader is None else None
         # Sentence embeddings are computed on first use and kept (the most recent ones): building them
         # all up front would cost ~20 ms a sentence, while a question only looks at a few dozen.
@@ -363,7 +366,7 @@ class Engine:
             )
         terms, passage_hits, scored = found.terms, found.passage_hits, found.scored
         if self.reader is not None:
-            scored = self._read(question, scored[: answering.READER_CANDIDATES])
+            scored = self._read(question, self.reader_pool(question, scored, terms, wait=False))
             # Whether to answer is the reader's own call: the best probability, wherever it was ordered.
             answered = bool(scored) and max(s.score for s in scored) >= self.reader.answer_threshold
             shown, more = answering.pick(
@@ -431,6 +434,51 @@ class Engine:
         )
         similarities = self._similarities(question, scored[:similar]) if self.encoder is not None and scored else []
         return Candidates(terms, passage_hits, scored, similarities)
+
+    def use_reader(self, reader: AnswerReader | None) -> None:
+        """Answer with ``reader`` (None: without one). The engine does this as it is built; training
+        calls it to calibrate a new reader through the pool ``ask`` reads.
+
+        With a reader, the pool also takes the sentences nearest a question by meaning, in a corpus small
+        enough to embed every sentence (``ranking.meaning``); their index is built on first use.
+        """
+        self.reader = reader
+        embeds = reader is not None and 0 < self._sentence_count <= MAX_SENTENCES
+        self._meaning_encoder = shared_encoder() if embeds else None
+        self._meaning: MeaningIndex | None = None
+
+    def meaning_index(self, wait: bool = True) -> MeaningIndex | None:
+        """Every sentence embedded (``ranking.meaning``), built on first use (thread-safe); None when the
+        corpus is not embedded (no reader or encoder, or too many sentences) or, unless ``wait``, while
+        another thread builds it: the bot builds it in the background after a start or a refresh
+        (``adapter.engine_host.warm_up``), and questions asked meanwhile are answered without it."""
+        if self._meaning is not None or self._meaning_encoder is None:
+            return self._meaning
+        if not self._meaning_lock.acquire(blocking=wait):
+            return None
+        try:
+            if self._meaning is None:
+                records = [r for i in range(len(self.passages)) for r in scoring_view(self.passages, i)[1]]
+                texts = [" ".join(self.sentence_text(r).split()) for r in records]
+                self._meaning = MeaningIndex(self._meaning_encoder, records, texts)
+            return self._meaning
+        finally:
+            self._meaning_lock.release()
+
+    def reader_pool(
+        self, question: str, scored: Sequence[answering.ScoredSentence], terms: Sequence[str], wait: bool = True
+    ) -> list[answering.ScoredSentence]:
+        """What the answer reader reads for ``question``: the first ``READER_CANDIDATES`` of its sentences
+        in lexical order (``scored``, from ``candidates``), then the ``MEANING_CANDIDATES`` nearest it by
+        meaning that are not among them, when the corpus is embedded (``meaning_index``)."""
+        pool = list(scored[: answering.READER_CANDIDATES])
+        meaning = self.meaning_index(wait)
+        if meaning is None or not pool:
+            return pool
+        weights = answering.query_weights(terms, self._df, len(self.passages))
+        taken = frozenset((c.record.passage_index, c.record.start) for c in pool)
+        found = meaning.nearest(question, MEANING_CANDIDATES, taken)
+        return pool + [answering.ScoredSentence(r, 0.0, answering.sentence_coverage(weights, r)) for r in found]
 
     def reader_inputs(self, candidates: Sequence[answering.ScoredSentence]) -> list[tuple[str, str]]:
         """What the answer reader reads of each candidate: its text (whitespace collapsed) and its

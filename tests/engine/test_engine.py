@@ -148,13 +148,16 @@ def test_the_figure_index_is_built_once_on_first_use_even_from_many_threads() ->
 
 def test_candidates_are_what_ask_decides_from(seed_engine: Engine) -> None:
     question = "what's the new salary threshold for a work visa?"
-    # The answer reader reads the first READER_CANDIDATES of the best READER_PASSAGES passages.
+    # The answer reader reads the first READER_CANDIDATES of the best READER_PASSAGES passages, then the
+    # sentences nearest the question by meaning (``Engine.reader_pool``).
     assert seed_engine.reader is not None
     found = seed_engine.candidates(question, answering.READER_PASSAGES)
     answer = seed_engine.ask(question)
     assert found.scored == sorted(found.scored, key=lambda s: -s.score)  # lexical order
     assert found.similarities == []  # the reader needs no MiniLM similarities
-    pool = {s.record.start for s in found.scored[: answering.READER_CANDIDATES]}
+    read = seed_engine.reader_pool(question, found.scored, found.terms)
+    assert read[: answering.READER_CANDIDATES] == found.scored[: answering.READER_CANDIDATES]
+    pool = {s.record.start for s in read}
     assert answer.sentences and {s.start for s in answer.sentences + answer.more} <= pool
     # Without the reader, the MiniLM tie-break decides from the candidates and their similarities.
     minilm = Engine.from_folder(SEEDS, reader=False)

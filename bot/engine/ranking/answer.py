@@ -126,6 +126,11 @@ def query_weights(terms: Sequence[str], df: Mapping[str, int], size: int) -> dic
     }
 
 
+def sentence_coverage(weights: Mapping[str, float], record: SentenceRecord) -> float:
+    """The share of the question's weight whose terms stand in the sentence."""
+    return sum(w for t, w in weights.items() if t in record.tf) / (sum(weights.values()) or 1.0)
+
+
 def score_sentences(
     weights: dict[str, float],
     passage_hits: Sequence[tuple[int, float]],
