@@ -91,10 +91,11 @@ def current_for(member: IndexedFigure, measure: Sequence[IndexedFigure], years: 
 
 
 # The forecast words of ``figures.stance`` make a figure for a later year a projection ("the OBR's forecast is
-# for spending to rise to £35.8 billion in 2029-30"); these make a claim about the future ("will", "by 2030").
+# for spending to rise to £35.8 billion in 2029-30"); they, a future tense, a plan or a date to come make a
+# claim about the future ("is likely to fall", "will", "by 2030").
 FUTURE = re.compile(
-    r"\b(will|would|shall|'ll|forecast\w*|project(ed|ion|ions)?|predict\w*|expect\w*|set to|going to|on (course|track)"
-    r"|by (19|20)\d\d|plan(s|ned)?|target\w*|aim\w*|next year|future)\b"
+    FORECAST.pattern
+    + r"|\b(will|would|shall|'ll|project(ion)?|going to|by (19|20)\d\d|plan(s|ned)?|target\w*|aim\w*|next year|future)\b"
 )
 
 

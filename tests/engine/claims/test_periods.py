@@ -88,6 +88,18 @@ def test_the_forecast_words_of_stances_make_a_projection(tmp_path: Path, words: 
     assert only_comparison(engine, "the electric bus fleet will reach 352 buses").verdict == "match"
 
 
+@pytest.mark.parametrize("words", ["is likely to reach", "is estimated to reach", "is forecast to reach"])
+def test_a_claim_in_the_forecast_words_is_about_the_future(tmp_path: Path, words: str) -> None:
+    # The words that make a document's figure a projection make a claim one too: it is borne out by it.
+    (tmp_path / "fleet.md").write_text(
+        "---\ntitle: Bus fleet\ndate: 2026-01-10\n---\n\n"
+        "The electric bus fleet numbers 120 buses in 2025-26. The fleet is expected to grow to 352 buses in 2029-30.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    assert only_comparison(engine, f"the electric bus fleet {words} 352 buses").verdict == "match"
+
+
 def test_an_undated_document_projects_nothing(tmp_path: Path) -> None:
     engine = one_document_engine(
         tmp_path, "The OBR forecast is for spending on the disability payment to rise to £35.8 billion in 2029-30."
