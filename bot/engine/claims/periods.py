@@ -95,7 +95,8 @@ def current_for(member: IndexedFigure, measure: Sequence[IndexedFigure], years: 
 # claim about the future ("is likely to fall", "will", "by 2030").
 FUTURE = re.compile(
     FORECAST.pattern
-    + r"|\b(will|would|shall|'ll|project(ion)?|going to|by (19|20)\d\d|plan(s|ned)?|target\w*|aim\w*|next year|future)\b"
+    + r"|\b(will|would|shall|'ll|project(ion)?|going to|by (19|20)\d\d|plan(s|ned)?|target\w*|aim\w*"
+    + r"|next year|future)\b"
 )
 
 
