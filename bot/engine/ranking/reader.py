@@ -25,7 +25,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -49,6 +51,9 @@ WEIGHTS_FILE = "reader.npz"
 SETTINGS_FILE = "reader.json"
 FORMAT = 1
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
+# A batch is shared between the cores when each gets at least this many pairs: below it, handing
+# work to another thread costs more than it saves.
+MIN_PAIRS_PER_THREAD = 4
 
 
 @dataclass(frozen=True)
@@ -142,8 +147,19 @@ class AnswerReader:
         """Each (sentence, title)'s logit less the "none of these" logit, as float32."""
         pairs = [pair_ids(self.tokenizer, question, sentence, title, self.settings) for sentence, title in candidates]
         out = np.zeros(len(pairs), dtype=np.float32)
-        for chosen in batches([len(ids) for ids, _ in pairs], batch_size):
-            out[chosen] = self._logits([pairs[i] for i in chosen])
+        units = [
+            part
+            for chosen in batches([len(ids) for ids, _ in pairs], batch_size)
+            for part in split_batch(chosen, reader_threads())
+        ]
+        if len(units) == 1:
+            out[units[0]] = self._logits([pairs[i] for i in units[0]])
+        else:
+            # numpy releases the GIL in its matrix products, so the parts run on separate cores:
+            # one question's reading takes about half as long (one BLAS thread each, as the bot sets).
+            futures = [(unit, _executor().submit(self._logits, [pairs[i] for i in unit])) for unit in units]
+            for unit, future in futures:
+                out[unit] = future.result()
         return out - np.float32(self.settings.null_logit)
 
     def order(self, margins: np.ndarray, coverages: np.ndarray) -> np.ndarray:
@@ -173,6 +189,26 @@ class AnswerReader:
         starts = np.concatenate(([0], np.cumsum(mask.sum(axis=1))[:-1]))
         pooled = np.tanh(hidden[starts] @ self._pooler[0] + self._pooler[1])
         return pooled @ self._head[0] + np.float32(self._head[1])
+
+
+def reader_threads() -> int:
+    """How many threads read one question's pairs: the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def split_batch(chosen: list[int], threads: int) -> list[list[int]]:
+    """A batch (indices ordered by length) dealt into up to ``threads`` parts of similar token counts."""
+    parts = min(threads, len(chosen) // MIN_PAIRS_PER_THREAD)
+    return [chosen[i::parts] for i in range(parts)] if parts > 1 else [chosen]
+
+
+@cache
+def _executor() -> ThreadPoolExecutor:
+    # Shared by every question: under load, parts queue in order instead of oversubscribing the cores.
+    return ThreadPoolExecutor(max_workers=reader_threads(), thread_name_prefix="reader")
 
 
 @cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ import pytest
 from bot.engine import engine as engine_module
 from bot.engine.engine import Engine
 from bot.engine.models import Document, DocumentMeta
+from bot.engine.ranking import reader as reader_module
 from bot.engine.ranking.reader import (
     MODEL_DIR,
     SETTINGS_FILE,
@@ -25,6 +27,7 @@ from bot.engine.ranking.reader import (
     load_reader,
     order_key,
     pair_ids,
+    split_batch,
 )
 from bot.engine.ranking.semantic import find_model_dir
 
@@ -52,6 +55,32 @@ def test_batching_does_not_change_margins(reader: AnswerReader) -> None:
     alone = np.array([reader.margins("how much is the grant worth", [pair])[0] for pair in pairs])
     assert np.allclose(together, alone, atol=1e-4)
     assert reader.margins("anything", []).shape == (0,)
+
+
+def test_a_batch_read_on_several_threads_gives_the_margins_of_one(
+    reader: AnswerReader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pairs = [(row["sentence"], row["title"]) for row in REFERENCE] * 2
+    monkeypatch.setattr(reader_module, "reader_threads", lambda: 1)
+    one = reader.margins("how much is the grant worth", pairs)
+    threads: set[str] = set()
+    logits = reader._logits
+
+    def spy(batch: list[tuple[list[int], list[int]]]) -> np.ndarray:
+        threads.add(threading.current_thread().name)
+        return logits(batch)
+
+    monkeypatch.setattr(reader_module, "reader_threads", lambda: 3)
+    monkeypatch.setattr(reader, "_logits", spy)
+    several = reader.margins("how much is the grant worth", pairs)
+    assert np.allclose(one, several, atol=1e-4)
+    assert threads and all(name.startswith("reader") for name in threads)
+
+
+def test_split_batch_deals_pairs_into_parts_of_similar_length() -> None:
+    assert split_batch(list(range(10)), 2) == [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]]
+    assert split_batch(list(range(7)), 2) == [list(range(7))]  # too few to be worth a second thread
+    assert split_batch(list(range(12)), 1) == [list(range(12))]
 
 
 def test_probabilities_rise_with_the_margin(reader: AnswerReader) -> None:
