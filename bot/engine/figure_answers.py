@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -195,70 +196,80 @@ def content_weights(question: str, sentences: Sequence[str]) -> dict[str, float]
     return {t: math.log(1.0 + len(counts) / (1 + sum(t in c for c in counts))) for t in sorted(terms)}
 
 
-def _share(weights: dict[str, float], text: str) -> float:
+def _share(weights: Mapping[str, float], text: str) -> float:
     """The part of the weight of ``weights``' terms found in ``text``."""
     found = terms_of(text)
     return sum(w for t, w in weights.items() if t in found) / sum(weights.values())
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What one figure question asks, read once for all its candidate figures: the ``kinds`` and
+    ``role`` asked, its ``terms`` (``terms_of``), ``years`` (``asked_years``), topic words weighted by
+    rarity (``content_weights``), the ``direction`` of a change asked, the numbers it ``stated`` as
+    context (``stated_numbers``), the ``stance`` asked (``figures.stance``), and ``best``, the reader's
+    best probability among the candidates' sentences (0 without the reader)."""
+
+    kinds: frozenset[str] = frozenset()
+    role: str | None = None
+    terms: frozenset[str] = frozenset()
+    years: frozenset[str] = frozenset()
+    content: Mapping[str, float] = field(default_factory=dict)
+    direction: Direction | None = None
+    stated: frozenset[float] = frozenset()
+    stance: Stance | None = None
+    best: float = 0.0
+
+
 def figure_signals(
     member: IndexedFigure,
-    prior: float,
-    sentence: float,
-    kinds: frozenset[str],
-    role: str | None,
-    asked: frozenset[str] = frozenset(),
-    years: frozenset[str] = frozenset(),
-    content: dict[str, float] | None = None,
-    direction: Direction | None = None,
-    stated: frozenset[float] = frozenset(),
-    best: float = 0.0,
+    asked: Asked,
+    prior: float = 0.0,
+    sentence: float = 0.0,
     clause: float = 0.0,
-    stance: Stance | None = None,
     own: str | None = None,
 ) -> dict[str, float]:
-    """The signals (``SIGNALS``) of one figure for one question; those not given are 0. ``stated``: the
-    numbers a question asking for another one states (``stated_numbers``); ``best``: the reader's best
-    probability among the candidates' sentences; ``clause``: its probability for the figure's own clause;
-    ``stance``: the stance asked (``figures.stance``); ``own``: the figure's own clause (``own_clause``),
-    when its caller has it already."""
+    """The signals (``SIGNALS``) of one figure for the question ``asked``; those not given are 0.
+    ``prior``: its group's place in the index's order (1 first); ``sentence``: the reader's probability
+    for its sentence; ``clause``: for its own clause; ``own``: its own clause (``own_clause``), when its
+    caller has it already."""
     figure = member.figure
     found = {"sentence": sentence, "prior": prior}
-    if best > 0:
-        found["reader_share"] = sentence / max(best, READER_SHARE_FLOOR)
+    if asked.best > 0:
+        found["reader_share"] = sentence / max(asked.best, READER_SHARE_FLOOR)
         found["clause"] = clause
-    if figure.value in stated and figure.kind not in TIME_KINDS:
+    if figure.value in asked.stated and figure.kind not in TIME_KINDS:
         found["given"] = 1.0
     on_topic = 1.0
-    if content:
+    if asked.content:
         words = own_clause(member) if own is None else own
         if _CONTINUES.match(words):  # the measure is named before: "spent £2.8bn on it, up from £2.3bn"
             words = member.sentence[: figure.end]
-        found["clause_terms"] = _share(content, words)
-        found["sentence_terms"] = _share(content, member.sentence)
+        found["clause_terms"] = _share(asked.content, words)
+        found["sentence_terms"] = _share(asked.content, member.sentence)
         on_topic = min(1.0, max(found["clause_terms"], found["sentence_terms"]) / ON_TOPIC_SHARE)
-    if direction is not None and figure.role == "change":
+    if asked.direction is not None and figure.role == "change":
         moves = direction_of(member.sentence, figure.start, figure.end)
         if moves is not None:
-            found["direction" if moves == direction else "direction_mismatch"] = 1.0
-    if years:
-        found["year"] = max(0.0, 1.0 - distance_to_year(member, years) / YEAR_REACH)
-    if asked and asked <= terms_of(figure.label):
+            found["direction" if moves == asked.direction else "direction_mismatch"] = 1.0
+    if asked.years:
+        found["year"] = max(0.0, 1.0 - distance_to_year(member, asked.years) / YEAR_REACH)
+    if asked.terms and asked.terms <= terms_of(figure.label):
         found["label"] = 1.0
-    if kinds and figure.kind in kinds:
+    if asked.kinds and figure.kind in asked.kinds:
         found["kind"] = on_topic
-    elif kinds:
+    elif asked.kinds:
         found["kind_mismatch"] = 1.0
-    if role is not None and figure.role == role:
+    if asked.role is not None and figure.role == asked.role:
         found["role"] = on_topic
-    elif role is not None:
+    elif asked.role is not None:
         found["role_mismatch"] = 1.0
-    elif figure.role == "from" and not years:  # a topic alone asks what the measure is, not was
+    elif figure.role == "from" and not asked.years:  # a topic alone asks what the measure is, not was
         found["superseded"] = 1.0
     stated_as = stance_of(member.sentence, figure.start, figure.end)
-    if stance is not None and stated_as == stance:
+    if asked.stance is not None and stated_as == asked.stance:
         found["stance"] = on_topic
-    elif stance != "proposal" and stated_as == "proposal":
+    elif asked.stance != "proposal" and stated_as == "proposal":
         found["unasked_proposal"] = 1.0
     if figure.kind in TIME_KINDS:
         found["time"] = 1.0
@@ -310,18 +321,23 @@ def figure_candidates(
     """Every figure of ``groups`` with its signals for ``question`` and its group's rank; without ``clauses``,
     no "clause" signal."""
     intent = read_question(question)
-    kinds, role = intent.kinds, None if intent.weak_role else intent.role
-    asked, years = terms_of(question), asked_years(question)
+    role = None if intent.weak_role else intent.role
     members = [m for g in groups for m in g.members]
     own = [own_clause(m) for m in members]  # each figure's own clause, made once
     said = [_collapsed(c) for c in own] if clauses else []  # ... as the reader reads it
     read = _reader_scores(engine, question, members, said)
     sentences = {(m.citation.document, m.sentence): read[m.citation.document, m.sentence] for m in members if read}
-    content = content_weights(question, [m.sentence for m in members])
-    direction = asked_direction(question) if role == "change" else None
-    stated = stated_numbers(question)
-    stance = asked_stance(question)
-    best = max(sentences.values(), default=0.0)
+    asked = Asked(
+        kinds=intent.kinds,
+        role=role,
+        terms=terms_of(question),
+        years=asked_years(question),
+        content=content_weights(question, [m.sentence for m in members]),
+        direction=asked_direction(question) if role == "change" else None,
+        stated=stated_numbers(question),
+        stance=asked_stance(question),
+        best=max(sentences.values(), default=0.0),
+    )
     found = []
     placed = ((rank, member) for rank, group in enumerate(groups) for member in group.members)  # as ``members``
     for i, (rank, member) in enumerate(placed):
@@ -329,9 +345,7 @@ def figure_candidates(
         document = member.citation.document
         sentence = sentences.get((document, member.sentence), 0.0)
         clause = read.get((document, said[i]), 0.0) if clauses else 0.0
-        signals = figure_signals(
-            member, prior, sentence, kinds, role, asked, years, content, direction, stated, best, clause, stance, own[i]
-        )
+        signals = figure_signals(member, asked, prior, sentence, clause, own[i])
         found.append((signals, rank, member))
     return found
 

@@ -7,6 +7,7 @@ import pytest
 from bot.engine.claims import check_claim
 from bot.engine.engine import Engine
 from bot.engine.figure_answers import (
+    Asked,
     content_weights,
     figure_candidates,
     figure_signals,
@@ -135,7 +136,7 @@ def even_scores(
     members = {m.figure.text: m for g in groups for m in g.members}
     content = content_weights(question, [m.sentence for m in members.values()])
     return {
-        text: weighted(figure_signals(m, 0.5, 0.5, kinds, role, content=content, stance=stance))
+        text: weighted(figure_signals(m, Asked(kinds=kinds, role=role, content=content, stance=stance), 0.5, 0.5))
         for text, m in members.items()
     }
 
@@ -215,13 +216,11 @@ def test_the_readers_preference_counts_when_every_sentence_is_unlikely(tmp_path:
     backlog, potholes = members["£16.8bn"], members["1.4 million"]
     # The reader gives both sentences little chance, the backlog's ten times the other's; the index put
     # the potholes first. The reader's order decides.
-    first = weighted(figure_signals(backlog, 0.0, 0.2, frozenset(), None, best=0.2))
-    second = weighted(figure_signals(potholes, 1.0, 0.02, frozenset(), None, best=0.2))
+    first = weighted(figure_signals(backlog, Asked(best=0.2), 0.0, 0.2))
+    second = weighted(figure_signals(potholes, Asked(best=0.2), 1.0, 0.02))
     assert first > second
     # Without the reader (no best probability), the index's order stands.
-    assert weighted(figure_signals(backlog, 0.0, 0.0, frozenset(), None)) < weighted(
-        figure_signals(potholes, 1.0, 0.0, frozenset(), None)
-    )
+    assert weighted(figure_signals(backlog, Asked(), 0.0)) < weighted(figure_signals(potholes, Asked(), 1.0))
 
 
 def test_the_reader_reads_each_figures_own_clause(tmp_path: Path) -> None:
