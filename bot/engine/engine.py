@@ -442,10 +442,11 @@ class Engine:
         With a reader, the pool also takes the sentences nearest a question by meaning, in a corpus small
         enough to embed every sentence (``ranking.meaning``); their index is built on first use.
         """
-        self.reader = reader
         embeds = reader is not None and 0 < self._sentence_count <= MAX_SENTENCES
-        self._meaning_encoder = shared_encoder() if embeds else None
-        self._meaning: MeaningIndex | None = None
+        with self._meaning_lock:  # not while a background warm-up builds the index
+            self.reader = reader
+            self._meaning_encoder = shared_encoder() if embeds else None
+            self._meaning: MeaningIndex | None = None
 
     def meaning_index(self, wait: bool = True) -> MeaningIndex | None:
         """Every sentence embedded (``ranking.meaning``), built on first use (thread-safe); None when the
