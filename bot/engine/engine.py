@@ -443,9 +443,10 @@ class Engine:
         enough to embed every sentence (``ranking.meaning``); their index is built on first use.
         """
         embeds = reader is not None and 0 < self._sentence_count <= MAX_SENTENCES
+        encoder = shared_encoder() if embeds else None  # may load the model: not under the lock
         with self._meaning_lock:  # not while a background warm-up builds the index
             self.reader = reader
-            self._meaning_encoder = shared_encoder() if embeds else None
+            self._meaning_encoder = encoder
             self._meaning: MeaningIndex | None = None
 
     def meaning_index(self, wait: bool = True) -> MeaningIndex | None:
